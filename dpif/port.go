@@ -1,24 +1,32 @@
 // Package dpif is the userspace datapath: port providers registered by OVSDB
-// interface type, and (in later issues) the flow cache and action execution.
+// interface type, the datapath object that numbers them, and (in later
+// issues) the flow cache and action execution.
 // It must not import ofproto, bridge or cmd; it calls up through interfaces.
 package dpif
 
 import "net"
 
-// Port is an open network device of any provider. (CONTRACT: see README of
-// the package; implementation in progress.)
+// Port is an open network device of any provider.
 type Port interface {
 	Name() string
-	// Type is the OVSDB interface type it was opened as ("system", "internal", "dummy", "afxdp").
+	// Type is the interface type it was opened as ("system", "internal",
+	// "tap", "dummy", "dummy-internal", "afxdp").
 	Type() string
 	// Info is a snapshot of what the bridge layer writes back to OVSDB.
 	Info() PortInfo
+	// Close releases the device; it is idempotent.
 	Close() error
+}
+
+// Configurer is implemented by ports whose configuration shows up in
+// dpctl/show and dpif/show, e.g. "(afxdp: n_rxq=1, xdp-mode=native)".
+type Configurer interface {
+	Config() map[string]string
 }
 
 // PortInfo is what OVS writes into an Interface row.
 type PortInfo struct {
-	Ifindex    int
+	Ifindex    int // 0 if the port has no kernel device
 	MAC        net.HardwareAddr
 	MTU        int
 	AdminUp    bool
@@ -29,9 +37,14 @@ type PortInfo struct {
 	Stats      PortStats
 }
 
-// PortStats are the interface counters; fields OVS reports as unknown stay 0.
+// PortStats are the interface counters. Counters the device cannot provide
+// stay 0 and are flagged in Unsupported (printed "?" by dpctl/show and left
+// out of Interface.statistics).
 type PortStats struct {
 	RxPackets, RxBytes, RxDropped, RxErrors                                  uint64
 	TxPackets, TxBytes, TxDropped, TxErrors                                  uint64
 	RxFrameErr, RxOverErr, RxCRCErr, RxMissedErrors, RxMulticast, Collisions uint64
+	TxAbortedErrors, TxCarrierErrors                                         uint64
+
+	Unsupported StatSet
 }
