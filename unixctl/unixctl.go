@@ -1,6 +1,7 @@
 // Package unixctl is the ovs-appctl control channel: a JSON-RPC server on a
-// Unix socket and a registry of commands that other packages register into.
-// It imports nothing from this module but vlog-free standard library code.
+// Unix socket, a registry of commands that other packages register into, and
+// a small client. It must not import other packages of this module (vlog,
+// coverage and memory import it), so it logs through the Logger interface.
 package unixctl
 
 // Handler runs one command. A nil error makes a success reply carrying the
@@ -8,24 +9,19 @@ package unixctl
 // The server appends the trailing newline OVS adds to non-empty texts.
 type Handler func(args []string) (string, error)
 
-// Server listens on one Unix socket and dispatches requests to registered
-// commands. (CONTRACT STUB: implementation in progress.)
-type Server struct{}
+// Hidden is a usage string that keeps a command out of list-commands, like a
+// NULL usage in OVS. An empty usage is listed (with trailing spaces), as OVS
+// lists the many commands registered with "".
+const Hidden = "\x00hidden"
 
-// Listen creates the socket at path (removing a stale one) and returns a
-// server that already answers list-commands and version (the version text is
-// the reply of the "version" command, without trailing newline).
-func Listen(path, version string) (*Server, error) { panic("unimplemented") }
+// Logger receives the server's diagnostics. *vlog.Module satisfies it.
+type Logger interface {
+	Warn(format string, args ...any)
+	Dbg(format string, args ...any)
+}
 
-// Register adds a command. usage "" hides it from list-commands, as in OVS.
-// minArgs/maxArgs bound len(args); maxArgs < 0 means unbounded.
-func (s *Server) Register(name, usage string, minArgs, maxArgs int, h Handler) {}
+// nopLogger discards everything; it is the default Logger.
+type nopLogger struct{}
 
-// Serve accepts connections until Close; it returns nil after Close.
-func (s *Server) Serve() error { return nil }
-
-// Path is the socket path.
-func (s *Server) Path() string { return "" }
-
-// Close stops accepting, lets replies in flight finish, and removes the socket.
-func (s *Server) Close() error { return nil }
+func (nopLogger) Warn(string, ...any) {}
+func (nopLogger) Dbg(string, ...any)  {}
