@@ -1,0 +1,34 @@
+# govswitchd: see README.md. "make demo" shows it working, "make test" runs
+# every test (as root; it installs missing prerequisites first).
+
+GO ?= go
+export PATH := $(PATH):/usr/local/go/bin
+
+# Whole-suite bound; the suite normally takes a minute or two.
+TEST_TIMEOUT ?= 8m
+
+.PHONY: all build test deps vet demo fmt clean
+
+all: build
+
+build:
+	$(GO) build ./...
+	$(GO) build -o bin/govswitchd ./cmd/govswitchd
+
+deps:
+	bash scripts/install-deps.sh
+
+vet:
+	$(GO) vet ./...
+
+test: deps vet
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+demo:
+	bash scripts/demo.sh
+
+fmt:
+	$(GO) fmt ./...
+
+clean:
+	rm -rf bin
