@@ -102,7 +102,7 @@ func Start(ctx context.Context, cfg Config, ctl *unixctl.Server) (*Switch, error
 		return nil, err
 	}
 	s.lock.waitReplied(ctx)
-	if err := s.reconfigure(ctx); err != nil {
+	if err := s.reconfigure(ctx, true); err != nil {
 		// The loop retries; a failed first write is not fatal.
 		log.Warn("%v", err)
 	}
@@ -146,8 +146,12 @@ func (s *Switch) connect(ctx, connectCtx context.Context) error {
 	}
 	s.db = c
 	c.Cache().AddEventHandler(&cache.EventHandlerFuncs{
-		AddFunc:    func(string, model.Model) { s.wake() },
-		UpdateFunc: func(string, model.Model, model.Model) { s.wake() },
+		AddFunc: func(string, model.Model) { s.wake() },
+		UpdateFunc: func(_ string, old, new model.Model) {
+			if !onlyOwnColumns(old, new) {
+				s.wake()
+			}
+		},
 		DeleteFunc: func(string, model.Model) { s.wake() },
 	})
 	if _, err := c.MonitorAll(ctx); err != nil {
@@ -178,6 +182,7 @@ func (s *Switch) loop() {
 	defer statsTimer.Stop()
 	var retry <-chan time.Time
 	for {
+		apply := true
 		select {
 		case <-s.stop:
 			return
@@ -185,9 +190,10 @@ func (s *Switch) loop() {
 		case <-retry:
 		case <-statsTimer.C:
 			statsTimer.Reset(s.statsInterval())
+			apply = false
 		}
 		retry = nil
-		if err := s.reconfigure(context.Background()); err != nil {
+		if err := s.reconfigure(context.Background(), apply); err != nil {
 			if !errors.Is(err, errInconsistent) {
 				log.Warn("%v", err)
 			}
@@ -208,10 +214,11 @@ func (s *Switch) statsInterval() time.Duration {
 	return time.Duration(ms) * time.Millisecond
 }
 
-// reconfigure reads the database, applies it and writes back the result
-// with cur_cfg = next_cfg in the same transaction. Without the lock it does
-// nothing, as ovs-vswitchd stays idle while another one holds it.
-func (s *Switch) reconfigure(ctx context.Context) error {
+// reconfigure reads the database, applies it (unless apply is false, for a
+// statistics refresh) and writes back the result with cur_cfg = next_cfg in
+// the same transaction. Without the lock it does nothing, as ovs-vswitchd
+// stays idle while another one holds it.
+func (s *Switch) reconfigure(ctx context.Context, apply bool) error {
 	if !s.lock.hasLock() {
 		// While disconnected the lock session is reconnecting; say nothing.
 		if s.lock.contended() && !s.warnedNoLock {
@@ -233,10 +240,11 @@ func (s *Switch) reconfigure(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.noteKernelFallback(snap)
-	reconfigureCount.Inc()
-	want := desiredBridges(snap, s.rec.refuse)
-	s.rec.apply(want)
+	if apply || snap.root.CurCfg != snap.root.NextCfg {
+		s.noteKernelFallback(snap)
+		reconfigureCount.Inc()
+		s.rec.apply(desiredBridges(snap, s.rec.refuse))
+	}
 	ops, err := s.writeBack(snap, snap.root.CurCfg != snap.root.NextCfg)
 	if err != nil {
 		s.writes.abort()

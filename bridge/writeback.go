@@ -289,3 +289,27 @@ func (s *Switch) writeBack(snap *snapshot, bumpCfg bool) ([]ovsdb.Operation, err
 	}
 	return ops, nil
 }
+
+// onlyOwnColumns reports whether a row update changed nothing but columns
+// the daemon writes itself; such echoes of our own write-back need no
+// reconfiguration (OVS omits alerts for them too).
+func onlyOwnColumns(old, new model.Model) bool {
+	switch o := old.(type) {
+	case *vswitchdb.Interface:
+		return sameExcept(interfaceColumns, o, new.(*vswitchdb.Interface))
+	case *vswitchdb.Bridge:
+		return sameExcept(bridgeColumns, o, new.(*vswitchdb.Bridge))
+	case *vswitchdb.OpenvSwitch:
+		return sameExcept(rootColumns, o, new.(*vswitchdb.OpenvSwitch))
+	}
+	return false
+}
+
+// sameExcept reports whether old and new differ only in the columns cols.
+func sameExcept[M any](cols []column[M], old, new *M) bool {
+	cp := *new
+	for _, c := range cols {
+		reflect.ValueOf(c.field(&cp)).Elem().Set(reflect.ValueOf(c.field(old)).Elem())
+	}
+	return reflect.DeepEqual(*old, cp)
+}

@@ -58,3 +58,32 @@ func TestSameValueSetsIgnoreOrder(t *testing.T) {
 		t.Error("1 and empty optional compare equal")
 	}
 }
+
+func TestOnlyOwnColumns(t *testing.T) {
+	old := &vswitchdb.Interface{UUID: "u1", Name: "p1", Ofport: ptr(1)}
+	written := *old
+	written.Ofport = ptr(2)
+	written.Statistics = map[string]int{"rx_packets": 5}
+	if !onlyOwnColumns(old, &written) {
+		t.Errorf("an update of ofport and statistics only should count as our own write")
+	}
+	configured := *old
+	configured.OfportRequest = ptr(7)
+	if onlyOwnColumns(old, &configured) {
+		t.Errorf("an update of ofport_request must trigger reconfiguration")
+	}
+	root := &vswitchdb.OpenvSwitch{UUID: "r", NextCfg: 1, CurCfg: 0}
+	done := *root
+	done.CurCfg = 1
+	if !onlyOwnColumns(root, &done) {
+		t.Errorf("cur_cfg is ours")
+	}
+	bumped := *root
+	bumped.NextCfg = 2
+	if onlyOwnColumns(root, &bumped) {
+		t.Errorf("a next_cfg bump must trigger reconfiguration")
+	}
+	if onlyOwnColumns(&vswitchdb.Port{Name: "a"}, &vswitchdb.Port{Name: "b"}) {
+		t.Errorf("Port rows have no columns of ours")
+	}
+}
