@@ -1,0 +1,103 @@
+package dpif
+
+// EMCEntries is the number of entries of an exact-match cache, as OVS's
+// EM_FLOW_HASH_ENTRIES.
+const EMCEntries = 1 << emcShift
+
+const (
+	emcShift = 13
+	emcMask  = EMCEntries - 1
+	// emcSweepEntries is how many entries SlowSweep checks per call.
+	emcSweepEntries = 64
+)
+
+// EMC is a poll goroutine's exact-match cache: full flow keys mapped to the
+// megaflows they last matched, so a packet of an established flow costs one
+// key compare instead of a classifier search. Each key may live in two slots
+// (two-way associative, like OVS) chosen by two slices of its hash. Entries
+// are never told about removals: a hit on a dead megaflow is a miss and frees
+// the slot. An EMC is owned by one goroutine and is not safe for concurrent
+// use; it is large (about 1.7 MiB), so allocate it once per poll goroutine.
+type EMC struct {
+	entries [EMCEntries]emcEntry
+	sweep   int // next entry SlowSweep checks
+}
+
+type emcEntry struct {
+	flow *Megaflow
+	hash uint32
+	key  FlowKey
+}
+
+func (e *emcEntry) alive() bool { return e.flow != nil && !e.flow.dead.Load() }
+
+// EMCHash is the hash of key the EMC indexes by.
+func EMCHash(key *FlowKey) uint32 { return uint32(key.Hash()) }
+
+// Lookup returns the live megaflow cached for key (whose EMCHash is hash),
+// or nil.
+func (c *EMC) Lookup(key *FlowKey, hash uint32) *Megaflow {
+	h := hash
+	for range 2 {
+		e := &c.entries[h&emcMask]
+		if e.hash == hash && e.flow != nil && e.key == *key {
+			if e.flow.dead.Load() {
+				e.flow = nil
+				return nil
+			}
+			return e.flow
+		}
+		h >>= emcShift
+	}
+	return nil
+}
+
+// Insert caches f for key. If key is already cached its flow is replaced;
+// otherwise an empty or dead slot is preferred, then the slot whose hash is
+// lower (a cheap pseudo-random choice, as OVS makes).
+func (c *EMC) Insert(key *FlowKey, hash uint32, f *Megaflow) {
+	var victim *emcEntry
+	h := hash
+	for range 2 {
+		e := &c.entries[h&emcMask]
+		if e.flow != nil && e.hash == hash && e.key == *key {
+			e.flow = f
+			return
+		}
+		if victim == nil || victim.alive() && (!e.alive() || e.hash < victim.hash) {
+			victim = e
+		}
+		h >>= emcShift
+	}
+	victim.flow, victim.hash, victim.key = f, hash, *key
+}
+
+// SlowSweep releases a few slots that point at dead megaflows, so removed
+// flows do not stay reachable (and uncollected) in idle slots; the poll loop
+// calls it once per iteration.
+func (c *EMC) SlowSweep() {
+	for range emcSweepEntries {
+		if e := &c.entries[c.sweep]; e.flow != nil && e.flow.dead.Load() {
+			e.flow = nil
+		}
+		c.sweep = (c.sweep + 1) & emcMask
+	}
+}
+
+// Clear empties the cache.
+func (c *EMC) Clear() {
+	for i := range c.entries {
+		c.entries[i].flow = nil
+	}
+}
+
+// Len counts the entries that point at live megaflows.
+func (c *EMC) Len() int {
+	n := 0
+	for i := range c.entries {
+		if c.entries[i].alive() {
+			n++
+		}
+	}
+	return n
+}
