@@ -46,18 +46,6 @@ func TestOpenPortEmptyName(t *testing.T) {
 	}
 }
 
-func TestAFXDPRefusesClearly(t *testing.T) {
-	_, err := OpenPort("afxdp", "refv3", map[string]string{"xdp-mode": "native"})
-	const want = "could not open network device refv3 (Operation not supported)"
-	if err == nil || err.Error() != want {
-		t.Fatalf("OpenPort = %v, want %q", err, want)
-	}
-	var oe *OpenError
-	if !errors.As(err, &oe) || oe.Detail == "" || !errors.Is(err, unix.EOPNOTSUPP) {
-		t.Errorf("error %#v lacks EOPNOTSUPP or a detail", err)
-	}
-}
-
 func TestStrerror(t *testing.T) {
 	for _, tc := range []struct {
 		err  error
