@@ -15,14 +15,17 @@ const (
 
 // Conn flag bits (Conn.flags, accessed atomically).
 const (
-	connReclaimed    uint32 = 1 << iota // removed from the tables; never revived
-	connForceExpired                    // expired on purpose; timers stay at 0
+	connReclaimed       uint32 = 1 << iota // removed from the tables; never revived
+	connForceExpired                       // expired on purpose; timers stay at 0
+	connEstNotified                        // observers were told EventEstablished
+	connHasExpectations                    // an ALG created expectations with this parent
 )
 
 // Conn is one committed connection. Lock discipline:
-//   - key, rev, nat, tpID, zl and algRelated are written before the
+//   - key, rev, nat, tpID, zl, helper and parent are written before the
 //     connection is published and never change afterwards (read freely).
-//   - expiration and flags are atomics.
+//   - expiration, flags and slots are atomics; slot values belong to the
+//     module that allocated the slot.
 //   - mu guards mark, label, tcp and pstate (the protocol state).
 //   - expPrev/expNext belong to the expiry list lock of list expList.
 //   - fwd.next / revNode.next belong to the table shard lock.
@@ -47,11 +50,14 @@ type Conn struct {
 	tpID     uint32
 	flags    atomic.Uint32
 
-	tcp        [2]tcpPeer // TCP only: [0] originator, [1] responder
-	pstate     uint8      // UDP/other/ICMP state
-	nat        uint8      // natSrc / natDst / port bits
-	expList    uint8
-	algRelated bool
+	tcp     [2]tcpPeer // TCP only: [0] originator, [1] responder
+	pstate  uint8      // UDP/other/ICMP state
+	nat     uint8      // natSrc / natDst / port bits
+	expList uint8
+	helper  uint8 // ct(alg=...) helper id (0: none), see Tracker.HelperName
+
+	slots  atomic.Pointer[slotArray] // private slots, allocated on first use
+	parent *Key                      // ALG data connections: the control connection's key
 }
 
 // Key returns the original-direction key.
@@ -59,6 +65,15 @@ func (c *Conn) Key() Key { return c.key }
 
 // ReplyKey returns the reply-direction key (after NAT, if any).
 func (c *Conn) ReplyKey() Key { return c.rev }
+
+// Parent returns the key of the control connection whose expectation this
+// (ALG data) connection matched, and false for ordinary connections.
+func (c *Conn) Parent() (Key, bool) {
+	if c.parent == nil {
+		return Key{}, false
+	}
+	return *c.parent, true
+}
 
 // Mark returns the connection's ct_mark.
 func (c *Conn) Mark() uint32 {

@@ -1,7 +1,7 @@
 // Package conntrack is the in-process connection tracker behind the ct()
-// action: connection state per zone, NAT, limits, and the hook dispatcher that
-// ALG helpers and offload providers register into. It imports nothing from this
-// module.
+// action: connection state per zone, NAT, limits, ALG helpers, and the hook
+// dispatcher and observer list that ALG helpers and offload providers
+// register into. It imports nothing from this module.
 //
 // The datapath hands each packet over as a Packet (frame bytes, L3 offset,
 // ethertype, Metadata) with an Action describing the ct() it executes;
@@ -12,14 +12,26 @@
 // methods taking unixctl arguments and returning the exact OVS 3.1 reply text
 // (see Tracker.Commands).
 //
+// Extension points: every state update of an existing connection goes
+// through the hook chain (RegisterHook; priority order, first claim wins,
+// default update otherwise); connection events (committed, established,
+// updated, deleted, flushed) go to observers (RegisterObserver). Both lists
+// are copy-on-write snapshots, so registration is safe under traffic and the
+// packet path takes no lock. Modules keep per-connection state in private
+// slots (AllocSlot, Conn.Slot/SetSlot) whose destructors run once when the
+// connection is removed. The FTP and TFTP ALGs are ordinary hooks that New
+// registers at PriorityNormal; the core only knows helper names, generic
+// expectations (expect.go) and how a data connection inherits from one.
+//
 // Layout: extract.go (header parsing), key.go (keys, symmetric hash),
 // table.go (sharded, lock-free-read hash table), conn.go (the connection and
-// its lock discipline), update.go (the single state-update entry point the
-// hook dispatcher will wrap), tcp.go / other.go (protocol trackers),
-// timeout.go, limits.go, expiry.go (expiry lists and sweeper), nat.go,
-// dump.go and dpctl.go (inspection), flush.go.
+// its lock discipline), update.go (the default state update), hooks.go (hook
+// dispatcher, observers, conntrack/show-hooks), slots.go (private slots),
+// expect.go (ALG expectations), ftp.go / ftp_parse.go and tftp.go (the ALGs),
+// tcp.go / other.go (protocol trackers), timeout.go, limits.go, expiry.go
+// (expiry lists and sweeper), nat.go, dump.go and dpctl.go (inspection),
+// flush.go.
 //
-// Not implemented yet: IP fragment reassembly (fragments are invalid), ALG
-// helpers and expectations (FTP/TFTP), the hook dispatcher, per-connection
-// private slots and offload observers (issue 5's next step).
+// Not implemented yet: IP fragment reassembly (fragments are invalid) and
+// the offload provider interface (the next issue builds it as an observer).
 package conntrack

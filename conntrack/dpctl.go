@@ -26,7 +26,8 @@ type Command struct {
 	Run              func(args []string) (string, error)
 }
 
-// Commands lists the conntrack dpctl commands bound to t, ready to register.
+// Commands lists the conntrack dpctl commands (and conntrack/show-hooks)
+// bound to t, ready to register.
 // An error's text is the complete reply body for the failed command.
 func (t *Tracker) Commands() []Command {
 	return []Command{
@@ -45,6 +46,7 @@ func (t *Tracker) Commands() []Command {
 		{"dpctl/ct-get-limits", "[dp] [zone=N1[,N2]...]", 0, 2, t.CTGetLimits},
 		{"dpctl/ct-set-sweep-interval", "[dp] ms", 1, 2, t.CTSetSweepInterval},
 		{"dpctl/ct-get-sweep-interval", "[dp]", 0, 1, t.CTGetSweepInterval},
+		{"conntrack/show-hooks", "", 0, 0, t.ShowHooks},
 	}
 }
 

@@ -33,6 +33,8 @@ type Entry struct {
 	Label       Label
 	Timeout     uint32 // seconds left
 	TCP         *TCPInfo
+	Helper      string // ct(alg=...) helper, "" if none
+	Parent      *Key   // ALG data connections: the control connection's key
 }
 
 // Dump returns a snapshot of the live connections, optionally of one zone,
@@ -50,7 +52,7 @@ func (t *Tracker) Dump(zone *uint16) []Entry {
 }
 
 func (t *Tracker) entryOf(c *Conn, now int64) Entry {
-	e := Entry{Orig: c.key, Reply: c.rev, Zone: c.key.Zone}
+	e := Entry{Orig: c.key, Reply: c.rev, Zone: c.key.Zone, Helper: t.HelperName(c), Parent: c.parent}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e.Mark, e.Label = c.mark, c.label
@@ -173,6 +175,14 @@ func (e *Entry) Format(verbose, stats bool) string {
 		} else {
 			fmt.Fprintf(&b, ",protoinfo=(state=%s)", tcp.summaryState())
 		}
+	}
+	if e.Helper != "" {
+		b.WriteString(",helper=" + e.Helper)
+	}
+	if verbose && e.Parent != nil {
+		b.WriteString(",parent=(")
+		formatTuple(&b, e.Parent)
+		b.WriteString(")")
 	}
 	return b.String()
 }

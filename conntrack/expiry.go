@@ -53,6 +53,7 @@ func (t *Tracker) Sweep() (removed int, budgetHit bool) {
 	}
 	t.sweepMu.Lock()
 	defer t.sweepMu.Unlock()
+	t.exp.sweep(now)
 	for i := 0; i < numExpiryLists && removed < budget; i++ {
 		l := &t.lists[(t.sweepNext+i)%numExpiryLists]
 		batch := t.sweepBuf[:0]
@@ -100,8 +101,14 @@ func (t *Tracker) reclaim(c *Conn) bool {
 	if c.zl != nil {
 		c.zl.count.Add(-1)
 	}
-	// Offload "delete" observers and private-slot destructors belong here:
-	// every removal (sweep, flush, close) passes through once.
+	// Every removal (sweep, flush, close) passes through here exactly once.
+	if c.flags.Load()&connHasExpectations != 0 {
+		t.exp.removeParent(c)
+	}
+	if hs := t.hookSet.Load(); hs.events.Has(EventDeleted) {
+		hs.notify(Event{Kind: EventDeleted, Conn: c, Now: t.clock()})
+	}
+	t.destroySlots(c) // after the observers, who may still read their slots
 	return true
 }
 

@@ -62,6 +62,9 @@ func (t *Tracker) Flush(zone *uint16, m *FlushMatch) error {
 				t.reclaim(c)
 			}
 		})
+		if hs := t.hookSet.Load(); zone == nil && hs.events.Has(EventFlushed) {
+			hs.notify(Event{Kind: EventFlushed, Now: t.clock()})
+		}
 		return nil
 	}
 	icmp := m.isICMP()

@@ -333,3 +333,19 @@ func setL3L4(l3, l4 []byte, v6 bool, proto uint8, tuple *Key, src, dst, ports bo
 		}
 	}
 }
+
+// natFromExpectation gives an ALG data connection its parent's translation
+// instead of choosing a tuple: the expectation says which side of the reply
+// key carries the control connection's NAT address. Ports are kept.
+func (t *Tracker) natFromExpectation(c *Conn, e *expectation) {
+	if e.natRplDst {
+		c.rev.Dst.Addr = e.natAddr
+		c.nat = natSrc
+	} else {
+		c.rev.Src.Addr = e.natAddr
+		c.nat = natDst
+	}
+	if c.rev != c.key.Reverse() {
+		c.revNode = &node{conn: c}
+	}
+}

@@ -14,7 +14,9 @@ const (
 
 // Packet is one packet handed to the tracker: the frame bytes, where the IP
 // header starts, its ethertype, and the metadata the tracker reads and writes.
-// NAT rewrites Data in place.
+// NAT rewrites Data in place. An ALG rewrite that changes the payload length
+// (FTP with NAT) re-slices Data, dropping any link-layer padding, and when
+// Data's capacity is too small replaces it with a new buffer.
 type Packet struct {
 	Data     []byte
 	L3Offset int

@@ -17,6 +17,14 @@ type Config struct {
 	// Warnf, if set, receives the warnings OVS logs (e.g. NAT tuple space
 	// exhaustion); rate limiting is the caller's business.
 	Warnf func(format string, args ...any)
+
+	// NoDefaultHelpers leaves out the built-in FTP and TFTP ALG hooks
+	// (RegisterFTP / RegisterTFTP can add them later).
+	NoDefaultHelpers bool
+	// Expectation bounds; zero means the Default* constants.
+	MaxExpectations        int
+	MaxExpectationsPerConn int
+	ExpectationTimeout     int64 // ms
 }
 
 // Action is one ct() action as the datapath hands it over.
@@ -34,6 +42,10 @@ type Action struct {
 
 	NAT           *NATAction // nil: no nat; &NATAction{}: bare nat
 	TimeoutPolicy uint32     // policy id stored on commit
+	// Helper is ct(alg=...): "ftp" or "tftp" (any name a hook registered).
+	// It is recorded on commit; later packets use the recorded helper.
+	// Unknown names, or a name on the wrong protocol, are ignored.
+	Helper string
 }
 
 // Tracker is the connection tracker: one per datapath.
@@ -60,10 +72,17 @@ type Tracker struct {
 	kick       chan struct{} // wakes the sweeper when the interval changes
 	afterSweep func(removed int)
 	closeOnce  sync.Once
+
+	hookMu  sync.Mutex // serialises registration; readers use the snapshots
+	hookSet atomic.Pointer[hookSet]
+	helpers atomic.Pointer[helperNames]
+	slots   slotRegistry
+	exp     *expectTable
 }
 
 // New returns a tracker with OVS's defaults (maxconns 3000000, sequence
-// checking on, sweep every 20 s) and, unless disabled, its sweeper running.
+// checking on, sweep every 20 s), the FTP and TFTP helpers registered and,
+// unless disabled, its sweeper running.
 func New(cfg Config) *Tracker { return newTracker(cfg, nil) }
 
 // newTracker lets tests observe the background sweeper's rounds.
@@ -78,6 +97,17 @@ func newTracker(cfg Config, afterSweep func(removed int)) *Tracker {
 	t.seqChk.Store(true)
 	t.sweepInterval.Store(DefaultSweepInterval)
 	t.limits.zones = map[uint16]*zoneLimit{}
+	t.hookSet.Store(&hookSet{})
+	t.exp = newExpectTable(&cfg)
+	if !cfg.NoDefaultHelpers {
+		// Fresh tracker, free names and slots: these cannot fail.
+		if err := t.RegisterFTP(PriorityNormal); err != nil {
+			panic(err)
+		}
+		if err := t.RegisterTFTP(PriorityNormal); err != nil {
+			panic(err)
+		}
+	}
 	if !cfg.NoSweeper {
 		t.stop = make(chan struct{})
 		t.done = make(chan struct{})
@@ -86,13 +116,15 @@ func newTracker(cfg Config, afterSweep func(removed int)) *Tracker {
 	return t
 }
 
-// Close stops the sweeper. It is safe to call more than once.
+// Close stops the sweeper and removes every connection (observers are told,
+// slot destructors run). It is safe to call more than once.
 func (t *Tracker) Close() {
 	t.closeOnce.Do(func() {
 		if t.stop != nil {
 			close(t.stop)
 			<-t.done
 		}
+		t.Flush(nil, nil)
 	})
 }
 
@@ -128,10 +160,12 @@ func (t *Tracker) sweeper() {
 func (t *Tracker) Execute(p *Packet, a *Action) {
 	md := &p.MD
 	if md.State == StateInvalid {
-		t.writeMD(md, a.Zone, nil, nil)
+		t.writeMD(md, a.Zone, nil, nil, nil)
 		return
 	}
-	if c := md.conn; c != nil && c.key.Zone == a.Zone && !a.Force {
+	// Connections with a helper always take the full path: their hooks
+	// must see every packet.
+	if c := md.conn; c != nil && c.key.Zone == a.Zone && !a.Force && c.helper == 0 && a.Helper == "" {
 		t.processFast(p, a, c)
 		return
 	}
@@ -139,7 +173,7 @@ func (t *Tracker) Execute(p *Packet, a *Action) {
 	if !extractKey(p, a.Zone, &ctx) {
 		md.State = StateInvalid
 		md.conn = nil
-		t.writeMD(md, a.Zone, nil, nil)
+		t.writeMD(md, a.Zone, nil, nil, nil)
 		return
 	}
 	t.processOne(p, &ctx, a, t.clock())
@@ -175,30 +209,35 @@ func (t *Tracker) processOne(p *Packet, ctx *lookupCtx, a *Action, now int64) {
 	create := false
 	switch {
 	case c != nil:
-		create = t.updateState(p, ctx, c, now)
+		create = t.updateState(p, ctx, a, c, now)
 		if a.NAT != nil && !create {
 			t.natPacket(p, c, ctx.reply, ctx.icmpRelated)
 		}
 	case a.NAT == nil && t.lookupOrigTuple(p, ctx, now):
 		c = ctx.conn
-		create = t.updateState(p, ctx, c, now)
+		create = t.updateState(p, ctx, a, c, now)
 	case ctx.icmpRelated:
 		md.State = StateInvalid // errors never create connections
 	default:
 		create = true
 	}
 
+	var exp *expectation
+	fresh := false // c was committed by this packet
 	if create {
+		exp = t.exp.match(&ctx.key, now)
 		// NAT commits insert two nodes, possibly in two shards; natMu
 		// serialises them so no two goroutines ever hold two shard locks.
-		natCommit := a.Commit && a.NAT != nil && a.NAT.Flags&(NATSrc|NATDst) != 0
+		// A data connection with any nat follows its expectation's NAT.
+		natCommit := a.Commit && a.NAT != nil && (a.NAT.Flags&(NATSrc|NATDst) != 0 || exp != nil)
 		if natCommit {
 			t.natMu.Lock()
 		}
 		s := t.table.shardFor(ctx.hash)
 		s.mu.Lock()
 		if old, _ := t.table.lookup(&ctx.key, ctx.hash, now); old == nil {
-			c = t.connNotFound(p, ctx, a, now, s)
+			c = t.connNotFound(p, ctx, a, exp, now, s)
+			fresh = c != nil
 		}
 		s.mu.Unlock()
 		if natCommit {
@@ -206,9 +245,13 @@ func (t *Tracker) processOne(p *Packet, ctx *lookupCtx, a *Action, now int64) {
 		}
 	}
 
-	t.writeMD(md, a.Zone, c, &ctx.key)
+	t.writeMD(md, a.Zone, c, &ctx.key, exp)
 	if c != nil {
 		t.applyWrites(md, a, c)
+	}
+	if fresh {
+		// After the writes, so ALG expectations inherit the new mark/label.
+		t.committed(p, ctx, a, c, now)
 	}
 	if a.NAT == nil {
 		md.conn, md.reply, md.icmpRelated = c, ctx.reply, ctx.icmpRelated
@@ -268,13 +311,16 @@ func (t *Tracker) lookupOrigTuple(p *Packet, ctx *lookupCtx, now int64) bool {
 // connNotFound decides a packet without a connection: invalid, new, or (with
 // commit, within limits) a new committed connection inserted into shard s,
 // whose lock the caller holds (and natMu too when NATing).
-func (t *Tracker) connNotFound(p *Packet, ctx *lookupCtx, a *Action, now int64, s *shard) *Conn {
+func (t *Tracker) connNotFound(p *Packet, ctx *lookupCtx, a *Action, exp *expectation, now int64, s *shard) *Conn {
 	md := &p.MD
 	if !validNew(ctx) {
 		md.State = StateInvalid
 		return nil
 	}
 	md.State = StateNew
+	if exp != nil {
+		md.State |= StateRelated
+	}
 	if !a.Commit {
 		return nil
 	}
@@ -292,7 +338,17 @@ func (t *Tracker) connNotFound(p *Packet, ctx *lookupCtx, a *Action, now int64, 
 	c := &Conn{key: ctx.key, rev: ctx.key.Reverse(), tpID: a.TimeoutPolicy, zl: zl}
 	c.fwd.conn = c
 	t.initConnState(c, ctx, now)
-	if a.NAT != nil && a.NAT.Flags&(NATSrc|NATDst) != 0 {
+	if a.Helper != "" {
+		c.helper = t.helperFor(a.Helper, ctx.key.Proto)
+	}
+	if exp != nil {
+		c.parent = &exp.parentKey
+		c.mark, c.label = exp.mark, exp.label
+		if a.NAT != nil {
+			t.natFromExpectation(c, exp)
+			t.natPacket(p, c, false, ctx.icmpRelated)
+		}
+	} else if a.NAT != nil && a.NAT.Flags&(NATSrc|NATDst) != 0 {
 		if !t.natSetup(c, a.NAT, now) {
 			if t.warnf != nil {
 				t.warnf("Unable to NAT due to tuple space exhaustion - if DoS attack, use firewalling and/or zone partitioning.")
@@ -326,16 +382,25 @@ func (t *Tracker) connNotFound(p *Packet, ctx *lookupCtx, a *Action, now int64, 
 }
 
 // writeMD stamps the packet with the connection's zone, mark, label and
-// original tuple (the packet's own key when there is no connection).
-func (t *Tracker) writeMD(md *Metadata, zone uint16, c *Conn, key *Key) {
+// original tuple (the packet's own key when there is no connection). ALG data
+// connections, and packets matching an expectation, report the control
+// connection's tuple and (inherited) mark and label.
+func (t *Tracker) writeMD(md *Metadata, zone uint16, c *Conn, key *Key, exp *expectation) {
 	md.State |= StateTracked
 	md.Zone = zone
-	if c != nil {
+	switch {
+	case c != nil:
 		c.mu.Lock()
 		md.Mark, md.Label = c.mark, c.label
 		c.mu.Unlock()
 		key = &c.key
-	} else {
+		if c.parent != nil {
+			key = c.parent
+		}
+	case exp != nil:
+		md.Mark, md.Label = exp.mark, exp.label
+		key = &exp.parentKey
+	default:
 		md.Mark, md.Label = 0, Label{}
 	}
 	if key == nil {
@@ -358,7 +423,7 @@ func (t *Tracker) applyWrites(md *Metadata, a *Action, c *Conn) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.algRelated {
+	if c.parent != nil {
 		md.Mark, md.Label = c.mark, c.label
 		return
 	}

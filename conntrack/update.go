@@ -25,15 +25,6 @@ func (t *Tracker) connUpdate(c *Conn, ctx *lookupCtx, now int64) updateResult {
 	}
 }
 
-// updateState is the single entry point for updating an existing
-// connection's state from a packet; it reports whether a new connection must
-// replace c. The hook dispatcher (ALG helpers, observers) wraps this call:
-// hooks run in priority order and the first that claims the packet replaces
-// defaultUpdateState.
-func (t *Tracker) updateState(p *Packet, ctx *lookupCtx, c *Conn, now int64) bool {
-	return t.defaultUpdateState(p, ctx, c, now)
-}
-
 // defaultUpdateState turns the protocol verdict into ct_state bits.
 func (t *Tracker) defaultUpdateState(p *Packet, ctx *lookupCtx, c *Conn, now int64) bool {
 	md := &p.MD
@@ -45,7 +36,7 @@ func (t *Tracker) defaultUpdateState(p *Packet, ctx *lookupCtx, c *Conn, now int
 		}
 		return false
 	}
-	if c.algRelated {
+	if c.parent != nil {
 		md.State |= StateRelated
 	}
 	switch t.connUpdate(c, ctx, now) {
