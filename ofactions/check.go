@@ -1,0 +1,87 @@
+package ofactions
+
+import (
+	"github.com/govswitchd/govswitchd/ofp/mf"
+	"github.com/govswitchd/govswitchd/ofp/ofperr"
+)
+
+// Check validates l against the flow's match the way OVS does before
+// accepting a flow (OFPBAC_MATCH_INCONSISTENT when an action needs a
+// protocol the match does not guarantee), and records what the encoders
+// need from the match (the L4 protocol of mod_tp_src/dst).
+func Check(l List, m *mf.Match) error {
+	dl, _ := m.Get(mf.EthType)
+	dlType := uint16(dl[0])<<8 | uint16(dl[1])
+	if m.IsWildcard(mf.EthType) {
+		dlType = 0
+	}
+	proto := uint8(0)
+	if !m.IsWildcard(mf.IPProto) {
+		proto = uint8(m.Uint(mf.IPProto))
+	}
+	isIP := dlType == mf.EthTypeIP || dlType == mf.EthTypeIPv6
+	tci, _ := m.Get(mf.VLANTCI)
+	hasVLAN := tci[0]&0x10 != 0
+	for _, a := range l {
+		switch a := a.(type) {
+		case *SetVLANVID:
+			a.FlowHasVLAN = hasVLAN
+			hasVLAN = hasVLAN || a.Push
+		case *SetVLANPCP:
+			a.FlowHasVLAN = hasVLAN
+			hasVLAN = hasVLAN || a.Push
+		case *PushVLAN:
+			hasVLAN = true
+		case *StripVLAN:
+			hasVLAN = false
+		case *CT:
+			if !isIP {
+				return ofperr.OFPBAC_MATCH_INCONSISTENT
+			}
+			if (a.Alg == 21 && proto != mf.IPProtoTCP) || (a.Alg == 69 && proto != mf.IPProtoUDP) {
+				return ofperr.OFPBAC_MATCH_INCONSISTENT
+			}
+			for _, n := range a.Actions {
+				if nat, ok := n.(*NAT); ok && nat.MinAddr.IsValid() {
+					if nat.MinAddr.Is4() != (dlType == mf.EthTypeIP) {
+						return ofperr.OFPBAC_MATCH_INCONSISTENT
+					}
+				}
+			}
+		case *SetL4Port:
+			if !isIP || (proto != mf.IPProtoTCP && proto != mf.IPProtoUDP && proto != mf.IPProtoSCTP) {
+				return ofperr.OFPBAC_MATCH_INCONSISTENT
+			}
+			a.Proto = proto
+		case *SetIPv4, *SetNwTOS:
+			if _, ok := a.(*SetIPv4); ok && dlType != mf.EthTypeIP {
+				return ofperr.OFPBAC_MATCH_INCONSISTENT
+			}
+			if !isIP {
+				return ofperr.OFPBAC_MATCH_INCONSISTENT
+			}
+		case *SetField:
+			if !m.PrereqsOK(a.Field) {
+				return ofperr.OFPBAC_MATCH_INCONSISTENT
+			}
+		case *Move:
+			if !m.PrereqsOK(a.Src.Field) || !m.PrereqsOK(a.Dst.Field) {
+				return ofperr.OFPBAC_MATCH_INCONSISTENT
+			}
+		case *DecMPLSTTL, *SetMPLSTTL, *PopMPLS:
+			if dlType != mf.EthTypeMPLS && dlType != mf.EthTypeMPLSMcast {
+				return ofperr.OFPBAC_MATCH_INCONSISTENT
+			}
+		case *Resubmit:
+			// resubmit(,,ct) looks up the original direction tuple.
+			if a.CT && !m.PrereqsOK(mf.ByID(mf.CtNwProto)) {
+				return ofperr.OFPBAC_MATCH_INCONSISTENT
+			}
+		case *WriteActions:
+			if err := Check(a.Actions, m); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
