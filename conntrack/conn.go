@@ -19,13 +19,17 @@ const (
 	connForceExpired                       // expired on purpose; timers stay at 0
 	connEstNotified                        // observers were told EventEstablished
 	connHasExpectations                    // an ALG created expectations with this parent
+	connOffloaded                          // an offload provider holds the connection
+
+	// connDead marks connections whose timers must stay at 0.
+	connDead = connReclaimed | connForceExpired
 )
 
 // Conn is one committed connection. Lock discipline:
 //   - key, rev, nat, tpID, zl, helper and parent are written before the
 //     connection is published and never change afterwards (read freely).
-//   - expiration, flags and slots are atomics; slot values belong to the
-//     module that allocated the slot.
+//   - expiration, flags and ext are atomics; slot values belong to the
+//     module that allocated the slot, offload counters are atomics too.
 //   - mu guards mark, label, tcp and pstate (the protocol state).
 //   - expPrev/expNext belong to the expiry list lock of list expList.
 //   - fwd.next / revNode.next belong to the table shard lock.
@@ -56,8 +60,8 @@ type Conn struct {
 	expList uint8
 	helper  uint8 // ct(alg=...) helper id (0: none), see Tracker.HelperName
 
-	slots  atomic.Pointer[slotArray] // private slots, allocated on first use
-	parent *Key                      // ALG data connections: the control connection's key
+	ext    atomic.Pointer[connExtras] // private slots and offload counters, allocated on first use
+	parent *Key                       // ALG data connections: the control connection's key
 }
 
 // Key returns the original-direction key.

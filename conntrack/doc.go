@@ -30,8 +30,15 @@
 // expect.go (ALG expectations), ftp.go / ftp_parse.go and tftp.go (the ALGs),
 // tcp.go / other.go (protocol trackers), timeout.go, limits.go, expiry.go
 // (expiry lists and sweeper), nat.go, dump.go and dpctl.go (inspection),
-// flush.go.
+// flush.go, offload.go (what the offload manager needs beyond observing:
+// the offloaded mark, RefreshOffloaded, Delete).
 //
-// Not implemented yet: IP fragment reassembly (fragments are invalid) and
-// the offload provider interface (the next issue builds it as an observer).
+// Offload: package offload observes the tracker at PriorityLow. A connection
+// it marks offloaded (Conn.SetOffloaded) skips TCP window checks, shows
+// status=OFFLOAD in dump-conntrack -m (the kernel's IPS_OFFLOAD name, in
+// ct-dpif's status field) and, with -s, the provider's packets=,bytes= per
+// direction; RefreshOffloaded extends its expiry from the provider's
+// last-used time.
+//
+// Not implemented yet: IP fragment reassembly (fragments are invalid).
 package conntrack

@@ -35,6 +35,42 @@ type Entry struct {
 	TCP         *TCPInfo
 	Helper      string // ct(alg=...) helper, "" if none
 	Parent      *Key   // ALG data connections: the control connection's key
+	Status      uint32 // StatusOffload, shown by -m
+	// Traffic an offload provider forwarded, shown by -s when non-zero.
+	OrigCounters, ReplyCounters Counters
+}
+
+// Status bits of a dumped connection. They take the kernel's IPS_* bit
+// numbers, as ct-dpif's status flags do; OVS 3.1's userspace tracker sets
+// none and prints status=0.
+const (
+	// StatusOffload: an offload provider holds the connection (the
+	// kernel's IPS_OFFLOAD, which conntrack(8) shows as [OFFLOAD]).
+	StatusOffload = 1 << 14
+)
+
+var statusNames = []struct {
+	bit  uint32
+	name string
+}{{StatusOffload, "OFFLOAD"}}
+
+// formatStatus renders status bits as OVS formats flags: names joined by
+// '|', unknown bits in hex, "0" for none.
+func formatStatus(s uint32) string {
+	if s == 0 {
+		return "0"
+	}
+	var parts []string
+	for _, n := range statusNames {
+		if s&n.bit != 0 {
+			parts = append(parts, n.name)
+			s &^= n.bit
+		}
+	}
+	if s != 0 {
+		parts = append(parts, fmt.Sprintf("0x%x", s))
+	}
+	return strings.Join(parts, "|")
 }
 
 // Dump returns a snapshot of the live connections, optionally of one zone,
@@ -53,6 +89,10 @@ func (t *Tracker) Dump(zone *uint16) []Entry {
 
 func (t *Tracker) entryOf(c *Conn, now int64) Entry {
 	e := Entry{Orig: c.key, Reply: c.rev, Zone: c.key.Zone, Helper: t.HelperName(c), Parent: c.parent}
+	if c.Offloaded() {
+		e.Status |= StatusOffload
+	}
+	e.OrigCounters, e.ReplyCounters = c.OffloadCounters()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e.Mark, e.Label = c.mark, c.label
@@ -138,14 +178,22 @@ func formatFlags(f uint8) string {
 }
 
 // Format renders the entry exactly as `ovs-appctl dpctl/dump-conntrack`
-// does, with -m (verbose) and -s (stats).
+// does, with -m (verbose) and -s (stats). Offloaded connections add what
+// OVS prints for kernel connections: status=OFFLOAD with -m, and the
+// provider's packets=N,bytes=M inside orig=(...) and reply=(...) with -s.
 func (e *Entry) Format(verbose, stats bool) string {
 	var b strings.Builder
 	b.WriteString(protoName(e.Orig.Proto))
 	b.WriteString(",orig=(")
 	formatTuple(&b, &e.Orig)
+	if stats {
+		formatCounters(&b, e.OrigCounters)
+	}
 	b.WriteString("),reply=(")
 	formatTuple(&b, &e.Reply)
+	if stats {
+		formatCounters(&b, e.ReplyCounters)
+	}
 	b.WriteString(")")
 	if verbose {
 		b.WriteString(",id=0")
@@ -154,7 +202,7 @@ func (e *Entry) Format(verbose, stats bool) string {
 		fmt.Fprintf(&b, ",zone=%d", e.Zone)
 	}
 	if verbose {
-		b.WriteString(",status=0")
+		b.WriteString(",status=" + formatStatus(e.Status))
 	}
 	if stats {
 		fmt.Fprintf(&b, ",timeout=%d", e.Timeout)
@@ -185,6 +233,12 @@ func (e *Entry) Format(verbose, stats bool) string {
 		b.WriteString(")")
 	}
 	return b.String()
+}
+
+func formatCounters(b *strings.Builder, c Counters) {
+	if !c.IsZero() {
+		fmt.Fprintf(b, ",packets=%d,bytes=%d", c.Packets, c.Bytes)
+	}
 }
 
 // summaryState is the one state non-verbose output shows.

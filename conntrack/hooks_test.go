@@ -292,11 +292,12 @@ func TestSlotRaceWithRemoval(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 20; i++ {
-				if old, ok := c.SetSlot(id, i); ok {
+				old, ok := c.SetSlot(id, i)
+				if ok {
 					kept.Add(1)
-					if old != nil {
-						kept.Add(-1) // the replaced value came back to us
-					}
+				}
+				if old != nil {
+					kept.Add(-1) // the replaced value came back to us, stored or not
 				}
 			}
 		}()

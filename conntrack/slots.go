@@ -20,8 +20,8 @@ var ErrNoSlots = errors.New("conntrack: all private connection slots are allocat
 // behind a single atomic pointer.
 type slotBox struct{ v any }
 
-// slotArray is allocated on a connection's first SetSlot, so connections no
-// module cares about pay one nil pointer.
+// slotArray lives in the connection's extras (allocated on the first SetSlot,
+// so connections no module cares about pay one nil pointer).
 type slotArray [MaxSlots]atomic.Pointer[slotBox]
 
 // slotRegistry is the tracker's table of allocated slot ids.
@@ -50,7 +50,7 @@ func (c *Conn) Slot(id SlotID) any {
 	if id >= MaxSlots {
 		return nil
 	}
-	arr := c.slots.Load()
+	arr := c.loadSlots()
 	if arr == nil {
 		return nil
 	}
@@ -60,12 +60,14 @@ func (c *Conn) Slot(id SlotID) any {
 	return nil
 }
 
-func (c *Conn) slotArray() *slotArray {
-	if arr := c.slots.Load(); arr != nil {
-		return arr
+func (c *Conn) slotArray() *slotArray { return &c.extras().slots }
+
+// loadSlots returns the slot array, nil if no slot was ever set.
+func (c *Conn) loadSlots() *slotArray {
+	if x := c.ext.Load(); x != nil {
+		return &x.slots
 	}
-	c.slots.CompareAndSwap(nil, new(slotArray))
-	return c.slots.Load()
+	return nil
 }
 
 // SetSlot stores v in slot id and returns the value it replaced, which the
@@ -125,7 +127,7 @@ func (c *Conn) Removed() bool { return c.reclaimed() }
 // destroySlots empties every slot of a removed connection, running each
 // allocated slot's destructor once per value.
 func (t *Tracker) destroySlots(c *Conn) {
-	arr := c.slots.Load()
+	arr := c.loadSlots()
 	if arr == nil {
 		return
 	}

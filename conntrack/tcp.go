@@ -313,7 +313,9 @@ func (t *Tracker) tcpAdvance(src, dst *tcpPeer, win, end, ack uint32, sws uint8)
 	}
 }
 
-// seqCheckBypassed: window validation is skipped when disabled globally.
-// The offload observers of the next issue will also bypass it for offloaded
-// connections.
-func (t *Tracker) seqCheckBypassed(_ *Conn) bool { return !t.seqChk.Load() }
+// seqCheckBypassed: window validation is skipped when disabled globally,
+// and for offloaded connections, of which software sees only the packets the
+// provider hands back (so their sequence numbers jump).
+func (t *Tracker) seqCheckBypassed(c *Conn) bool {
+	return !t.seqChk.Load() || c.flags.Load()&connOffloaded != 0
+}

@@ -129,7 +129,7 @@ func (ps *policies) update(fn func(map[uint32]*timeoutPolicy)) {
 
 // setExpiration restarts c's timer tm at now.
 func (t *Tracker) setExpiration(c *Conn, tm timeoutKind, now int64) {
-	if c.flags.Load() != 0 { // force-expired or reclaimed: stay dead
+	if c.flags.Load()&connDead != 0 { // force-expired or reclaimed: stay dead
 		return
 	}
 	c.expiration.Store(now + int64(t.policies.get(c.tpID)[tm])*1000)
