@@ -15,7 +15,8 @@ import (
 // bridges of its type share, numbered with datapath (odp) port numbers that
 // are independent of OpenFlow port numbers.
 //
-// Lock discipline: mu guards ports and closed. Port methods that may block
+// Lock discipline: mu guards ports and closed, and the engine's poller
+// bookkeeping (engine.go); pollers are halted only after mu is released. Port methods that may block
 // (Close in particular) are never called with mu held: ports are taken out
 // of the map under mu and closed after it is released. The lookup counters
 // are atomics and need no lock.
@@ -28,6 +29,8 @@ type Datapath struct {
 
 	// Flow-cache counters for dpctl/show; the packet path updates them.
 	hit, missed, lost, flows atomic.Uint64
+
+	engine // flow cache, conntrack, pollers (engine.go)
 }
 
 // DatapathPort is one port of a datapath and its odp port number.
@@ -63,7 +66,10 @@ func NewDatapath(typ, name string) (*Datapath, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create datapath %s@%s: %w", typ, name, err)
 	}
-	return &Datapath{typ: typ, name: name, ports: map[uint32]Port{0: p0}}, nil
+	d := &Datapath{typ: typ, name: name, ports: map[uint32]Port{0: p0}}
+	d.initEngine()
+	d.portAdded(0, p0)
+	return d, nil
 }
 
 // Name is the datapath's name, e.g. "ovs-netdev".
@@ -97,6 +103,7 @@ func (d *Datapath) AddPort(p Port) (odpPort uint32) {
 		n++
 	}
 	d.ports[n] = p
+	d.portAdded(n, p)
 	return n
 }
 
@@ -109,9 +116,13 @@ func (d *Datapath) RemovePort(odpPort uint32) error {
 	d.mu.Lock()
 	p, ok := d.ports[odpPort]
 	delete(d.ports, odpPort)
+	stopped := d.portRemoved(odpPort)
 	d.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("remove port %d of %s: %w", odpPort, d.FullName(), unix.ENOENT)
+	}
+	for _, pm := range stopped {
+		pm.halt()
 	}
 	if err := p.Close(); err != nil {
 		return fmt.Errorf("remove port %d (%s) of %s: %w", odpPort, p.Name(), d.FullName(), err)
@@ -166,7 +177,15 @@ func (d *Datapath) Close() error {
 	d.closed = true
 	ports := d.ports
 	d.ports = map[uint32]Port{}
+	var stopped []*pmd
+	for n := range ports {
+		stopped = append(stopped, d.portRemoved(n)...)
+	}
 	d.mu.Unlock()
+	for _, pm := range stopped {
+		pm.halt()
+	}
+	d.closeEngine()
 
 	var errs []error
 	for n, p := range ports {

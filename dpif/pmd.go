@@ -1,0 +1,232 @@
+package dpif
+
+import (
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// pmdCounters are one poller's pmd-stats-show counters; atomics so the
+// command reads them while the poller runs.
+type pmdCounters struct {
+	rx, recirc, emcHits, mfHits, upcallOK, upcallFail atomic.Uint64
+	sentPkts, sentBatches                             atomic.Uint64
+	recircDrops                                       atomic.Uint64 // beyond maxRecirc
+}
+
+func (c *pmdCounters) clear() {
+	for _, a := range []*atomic.Uint64{&c.rx, &c.recirc, &c.emcHits, &c.mfHits, &c.upcallOK,
+		&c.upcallFail, &c.sentPkts, &c.sentBatches, &c.recircDrops} {
+		a.Store(0)
+	}
+}
+
+// lookupLevel is the scratch one lookup pass needs; a poller has one per
+// recirculation depth, so recirculating never allocates.
+type lookupLevel struct {
+	keys   [BatchSize]FlowKey
+	flows  [BatchSize]*Megaflow
+	missK  [BatchSize]*FlowKey
+	missF  [BatchSize]*Megaflow
+	missI  [BatchSize]int
+	group  [BatchSize]pktRef
+	single [1]pktRef
+}
+
+// pmd is one packet-processing context: a poll goroutine serving one rx
+// queue of one port (OVS's pmd thread, here one per queue), or the
+// datapath's "main thread" context that Input and Execute use. It owns its
+// EMC, batch, metadata and executor; nothing in it is shared.
+type pmd struct {
+	dp     *Datapath
+	port   uint32
+	name   string // port name for pmd-rxq-show
+	io     PacketIO
+	q      int
+	isPMD  bool // shown as its own "pmd thread" (AF_XDP), else main thread
+	coreID int
+
+	emc    *EMC
+	batch  Batch
+	metas  [BatchSize]PacketMeta
+	refs   [BatchSize]pktRef
+	levels [maxRecirc + 1]lookupLevel
+	exec   *executor
+	ctr    pmdCounters
+
+	stop   atomic.Bool
+	stopFD int // eventfd that wakes the poll loop to stop
+	done   chan struct{}
+}
+
+func newPMD(dp *Datapath, port uint32, io PacketIO, q int) *pmd {
+	p := &pmd{dp: dp, port: port, io: io, q: q, emc: new(EMC), stopFD: -1}
+	p.exec = newExecutor(dp, p, q)
+	return p
+}
+
+// input runs the received batch through the datapath and sends what it
+// produced.
+func (p *pmd) input(inPort uint32, b *Batch) {
+	n := b.N
+	p.ctr.rx.Add(uint64(n))
+	for i := range n {
+		p.metas[i].Reset(inPort)
+		p.refs[i] = pktRef{&b.Pkts[i], &p.metas[i]}
+	}
+	p.process(p.refs[:n], 0, 0)
+	p.exec.flush()
+}
+
+// process is one datapath pass (OVS's dp_netdev_input__): extract keys,
+// look them up in the EMC, then the megaflow classifier, upcall what is
+// left, and execute each flow's actions on its packets together.
+// cloneDepth is passed on to execution (see executor.execute).
+func (p *pmd) process(refs []pktRef, depth, cloneDepth int) {
+	lv := &p.levels[depth]
+	dp := p.dp
+	n := len(refs)
+	nmiss := 0
+	var emcHits, mfHits uint64
+	for i, r := range refs {
+		k := &lv.keys[i]
+		r.m.ExtractKey(r.p, k)
+		f := p.emc.Lookup(k, EMCHash(k))
+		lv.flows[i] = f
+		if f != nil {
+			emcHits++
+			continue
+		}
+		lv.missK[nmiss], lv.missI[nmiss] = k, i
+		nmiss++
+	}
+	if nmiss > 0 {
+		dp.cls.LookupBatch(lv.missK[:nmiss], lv.missF[:nmiss])
+		for j := range nmiss {
+			i := lv.missI[j]
+			k := &lv.keys[i]
+			f := lv.missF[j]
+			if f != nil {
+				mfHits++
+			} else if f = dp.cls.Lookup(k); f != nil {
+				mfHits++ // installed by an earlier miss of this batch
+			} else {
+				f = p.miss(refs[i], k, lv, depth, cloneDepth)
+			}
+			lv.flows[i] = f
+			if f != nil {
+				p.emc.Insert(k, EMCHash(k), f)
+			}
+		}
+	}
+	p.ctr.emcHits.Add(emcHits)
+	p.ctr.mfHits.Add(mfHits)
+	dp.hit.Add(emcHits + mfHits)
+
+	now := time.Now()
+	for i := range n {
+		f := lv.flows[i]
+		if f == nil {
+			continue
+		}
+		g, bytes, flags := 0, 0, uint16(0)
+		for j := i; j < n; j++ {
+			if lv.flows[j] != f {
+				continue
+			}
+			lv.flows[j] = nil
+			lv.group[g] = refs[j]
+			g++
+			bytes += refs[j].p.Len()
+			flags |= lv.keys[j].TCPFlags()
+		}
+		f.Account(uint64(g), uint64(bytes), flags, now)
+		acts, _ := f.Actions().([]Action)
+		p.exec.execute(lv.group[:g], acts, depth, cloneDepth)
+	}
+}
+
+// miss handles a packet no flow matched: upcall, install, and for flows
+// that are not installed execute the actions on this packet alone.
+func (p *pmd) miss(r pktRef, k *FlowKey, lv *lookupLevel, depth, cloneDepth int) *Megaflow {
+	dp := p.dp
+	dp.missed.Add(1)
+	f, acts, err := dp.upcallMiss(r, k)
+	if err != nil {
+		p.ctr.upcallFail.Add(1)
+		dp.lost.Add(1)
+		return nil
+	}
+	p.ctr.upcallOK.Add(1)
+	if f == nil {
+		lv.single[0] = r
+		p.exec.execute(lv.single[:], acts, depth, cloneDepth)
+	}
+	return f
+}
+
+// Poll loop tuning: after idleSpins empty receives the loop sleeps in
+// poll(2) on the queue's descriptor; queues without one are re-checked
+// every noFDPoll.
+const (
+	idleSpins = 64
+	noFDPoll  = 10 // ms
+	errPoll   = 100
+)
+
+// run is the poll goroutine.
+func (p *pmd) run() {
+	defer close(p.done)
+	fds := []unix.PollFd{{Fd: int32(p.stopFD), Events: unix.POLLIN}, {Fd: -1, Events: unix.POLLIN}}
+	idle := 0
+	for !p.stop.Load() {
+		if err := p.io.Recv(p.q, &p.batch); err != nil {
+			_, _ = unix.Poll(fds[:1], errPoll)
+			continue
+		}
+		if p.batch.N > 0 {
+			idle = 0
+			p.input(p.port, &p.batch)
+			continue
+		}
+		p.emc.SlowSweep()
+		if idle++; idle < idleSpins {
+			runtime.Gosched()
+			continue
+		}
+		idle = 0
+		if fd := p.io.WaitFD(p.q); fd >= 0 {
+			fds[1].Fd = int32(fd)
+			_, _ = unix.Poll(fds, -1)
+		} else {
+			_, _ = unix.Poll(fds[:1], noFDPoll)
+		}
+	}
+}
+
+// start launches the poll goroutine.
+func (p *pmd) start() error {
+	fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		return err
+	}
+	p.stopFD = fd
+	p.done = make(chan struct{})
+	go p.run()
+	return nil
+}
+
+// halt stops the poll goroutine and waits for it.
+func (p *pmd) halt() {
+	if p.done == nil {
+		return
+	}
+	p.stop.Store(true)
+	var one = [8]byte{1}
+	_, _ = unix.Write(p.stopFD, one[:])
+	<-p.done
+	unix.Close(p.stopFD)
+	p.done = nil
+}
