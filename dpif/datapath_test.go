@@ -45,7 +45,7 @@ func TestDatapathNumbering(t *testing.T) {
 	if err := d.RemovePort(2); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Send([]byte{1}); err == nil {
+	if err := b.Recv(0, new(Batch)); err == nil {
 		t.Error("RemovePort did not close the port")
 	}
 	e := newDummy(t, "e")
@@ -78,7 +78,7 @@ func TestDatapathNumbering(t *testing.T) {
 		t.Errorf("second Close = %v", err)
 	}
 	for _, p := range []*DummyPort{a, c, e, p0.(*DummyPort)} {
-		if err := p.Send([]byte{1}); err == nil {
+		if err := p.Recv(0, new(Batch)); err == nil {
 			t.Errorf("port %s still open after Close", p.Name())
 		}
 	}
@@ -86,7 +86,7 @@ func TestDatapathNumbering(t *testing.T) {
 		t.Errorf("Ports() after Close = %v", got)
 	}
 	late := newDummy(t, "late")
-	if n := d.AddPort(late); n != 0 || late.Send(nil) == nil {
+	if n := d.AddPort(late); n != 0 || late.Recv(0, new(Batch)) == nil {
 		t.Errorf("AddPort on a closed datapath = %d and left the port open", n)
 	}
 }

@@ -1,6 +1,7 @@
 package dpif
 
 import (
+	"bytes"
 	"net"
 	"reflect"
 	"testing"
@@ -65,28 +66,42 @@ func TestDummyPacketQueues(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := []byte{1, 2, 3}
-	p.Receive(in)
-	in[0] = 9 // the port keeps its own copy
-	if got, ok := p.Recv(); !ok || !reflect.DeepEqual(got, []byte{1, 2, 3}) {
-		t.Errorf("Recv() = %v, %v", got, ok)
-	}
-	if _, ok := p.Recv(); ok {
-		t.Error("Recv() on an empty queue returned a packet")
-	}
-	if err := p.Send([]byte{4, 5, 6, 7}); err != nil {
+	if err := p.Receive(0, in); err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Sent(); !reflect.DeepEqual(got, [][]byte{{4, 5, 6, 7}}) {
-		t.Errorf("Sent() = %v", got)
+	in[0] = 9 // the port keeps its own copy
+	var b Batch
+	if err := p.Recv(0, &b); err != nil || b.N != 1 || !bytes.Equal(b.Pkts[0].Data(), []byte{1, 2, 3}) {
+		t.Errorf("Recv() = %v, %d packets %v", err, b.N, b.Pkts[0].Data())
 	}
-	wantStats := map[string]uint64{"rx_packets": 1, "rx_bytes": 3, "tx_packets": 1, "tx_bytes": 4}
+	if _, ok := b.Pkts[0].Push(Headroom); !ok {
+		t.Error("received packet has less than Headroom bytes in front")
+	}
+	if err := p.Recv(0, &b); err != nil || b.N != 0 {
+		t.Errorf("Recv() on an empty queue = %v, %d packets", err, b.N)
+	}
+	b.Pkts[0].Reset([]byte{0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}, 1, 14)
+	b.N = 1
+	if err := p.Send(0, &b); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := p.Sent(), [][]byte{{4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Sent() = %v, want %v", got, want)
+	}
+	if got := p.Sent(); len(got) != 0 {
+		t.Errorf("second Sent() = %v, want nothing", got)
+	}
+	wantStats := map[string]uint64{"rx_packets": 1, "rx_bytes": 3, "tx_packets": 1, "tx_bytes": 14}
 	if got := p.Info().Stats.Map(); !reflect.DeepEqual(got, wantStats) {
 		t.Errorf("statistics = %v, want %v", got, wantStats)
 	}
 	p.Close()
 	p.Close()
-	if err := p.Send([]byte{1}); err == nil || err.Error() != "send on dummy port p1: bad file descriptor" {
+	if err := p.Send(0, &b); err == nil || err.Error() != "send on p1: port is closed: bad file descriptor" {
 		t.Errorf("Send after Close = %v", err)
+	}
+	if err := p.Receive(0, in); err == nil || err.Error() != "receive on p1: port is closed: bad file descriptor" {
+		t.Errorf("Receive after Close = %v", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package dpif
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -11,12 +12,23 @@ func init() { RegisterType("system", openSystem) }
 
 // SystemPort is an existing Linux device the switch attaches to with an
 // AF_PACKET socket, as OVS's netdev-linux does on the userspace datapath.
+//
+// Lock discipline: io guards fd: Recv, Send and WaitFD hold it shared, Close
+// exclusively, so the descriptor cannot be closed (and its number reused)
+// under a poll goroutine. mu guards dev, last and closed; Close takes io
+// before mu. rxq belongs to the goroutine polling queue 0; each txs slot has
+// its own lock.
 type SystemPort struct {
 	name string
 
-	mu     sync.Mutex // guards everything below
+	io  sync.RWMutex
+	fd  int // AF_PACKET raw socket bound to the device, -1 once closed
+	rxq *sysRxQueue
+	txs []*sysTxSlot
+	ctr ioCounters
+
+	mu     sync.Mutex
 	dev    *linuxDevice
-	fd     int      // AF_PACKET raw socket bound to the device, -1 once closed
 	last   PortInfo // last good snapshot, returned if the device vanishes
 	closed bool
 }
@@ -33,8 +45,9 @@ func OpenSystemPort(name string) (*SystemPort, error) {
 	if err != nil {
 		return nil, &OpenError{Name: name, Err: err}
 	}
-	proto := int(htons(unix.ETH_P_ALL))
-	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, proto)
+	// Protocol 0 receives nothing until bind, so no frame of another device
+	// or an outgoing one slips in before the options below are set.
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
 	if err != nil {
 		dev.close()
 		return nil, &OpenError{Name: name, Err: err, Detail: "create AF_PACKET socket"}
@@ -44,7 +57,15 @@ func OpenSystemPort(name string) (*SystemPort, error) {
 		p.Close()
 		return nil, &OpenError{Name: name, Err: err, Detail: what}
 	}
-	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: uint16(proto), Ifindex: dev.ifindex}); err != nil {
+	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_AUXDATA, 1); err != nil {
+		return fail("enable PACKET_AUXDATA", err)
+	}
+	prog := unix.SockFprog{Len: uint16(len(inboundOnly)), Filter: &inboundOnly[0]}
+	if err := unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &prog); err != nil {
+		return fail("attach inbound filter", err)
+	}
+	proto := htons(unix.ETH_P_ALL)
+	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: proto, Ifindex: dev.ifindex}); err != nil {
 		return fail("bind AF_PACKET socket", err)
 	}
 	// A membership (rather than IFF_PROMISC) is dropped by the kernel with the
@@ -56,6 +77,11 @@ func OpenSystemPort(name string) (*SystemPort, error) {
 	if p.last, err = dev.info(); err != nil {
 		return fail("read device state", err)
 	}
+	p.rxq = newSysRxQueue(p.last.MTU)
+	p.txs = make([]*sysTxSlot, min(runtime.GOMAXPROCS(0), 64))
+	for i := range p.txs {
+		p.txs[i] = new(sysTxSlot)
+	}
 	return p, nil
 }
 
@@ -63,23 +89,28 @@ func (p *SystemPort) Name() string { return p.name }
 func (p *SystemPort) Type() string { return "system" }
 
 // Info reads the device now; if that fails (the device was deleted, or the
-// port is closed) it returns the last snapshot with the link down.
+// port is closed) it returns the last snapshot with the link down. The
+// counters are the kernel's, plus the frames the port itself dropped.
 func (p *SystemPort) Info() PortInfo {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.closed {
 		if pi, err := p.dev.info(); err == nil {
 			p.last = pi
+			p.ctr.addDrops(&pi.Stats)
 			return pi
 		}
 	}
 	pi := p.last
 	pi.AdminUp, pi.LinkUp = false, false
+	p.ctr.addDrops(&pi.Stats)
 	return pi
 }
 
 // Close drops the promiscuous membership and the socket; it is idempotent.
 func (p *SystemPort) Close() error {
+	p.io.Lock()
+	defer p.io.Unlock()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {

@@ -14,12 +14,21 @@ func init() {
 
 // TapPort is a Linux tap device the switch owns through /dev/net/tun: an
 // "internal" port (the bridge's own port, the datapath's port 0) or a "tap".
+//
+// Lock discipline: io guards fd: Recv, Send and WaitFD hold it shared, Close
+// exclusively, so the descriptor cannot be closed (and its number reused)
+// under a poll goroutine. mu guards dev, last and closed; Close takes io
+// before mu. rxq belongs to the goroutine polling queue 0.
 type TapPort struct {
 	name, typ string
 
-	mu     sync.Mutex // guards everything below
+	io  sync.RWMutex
+	fd  int // /dev/net/tun file, -1 once closed; closing it deletes a tap we created
+	rxq *tapRxQueue
+	ctr ioCounters
+
+	mu     sync.Mutex
 	dev    *linuxDevice
-	fd     int // /dev/net/tun file; closing it deletes a tap we created
 	last   PortInfo
 	closed bool
 }
@@ -62,6 +71,7 @@ func OpenTapPort(typ, name string) (*TapPort, error) {
 	if p.last, err = p.tapInfo(); err != nil {
 		return fail("read device state", err)
 	}
+	p.rxq = newTapRxQueue(p.last.MTU)
 	return p, nil
 }
 
@@ -76,17 +86,19 @@ func (p *TapPort) Info() PortInfo {
 	if !p.closed {
 		if pi, err := p.tapInfo(); err == nil {
 			p.last = pi
+			p.ctr.addDrops(&pi.Stats)
 			return pi
 		}
 	}
 	pi := p.last
 	pi.AdminUp, pi.LinkUp = false, false
+	p.ctr.addDrops(&pi.Stats)
 	return pi
 }
 
 // tapInfo is the kernel's view turned round: what the kernel transmits into
 // the tap is what the switch receives. Like OVS, the detailed error counters
-// are then meaningless and reported as 0.
+// are then meaningless and reported as 0. Info adds the port's own drops.
 func (p *TapPort) tapInfo() (PortInfo, error) {
 	pi, err := p.dev.info()
 	if err != nil {
@@ -104,6 +116,8 @@ func (p *TapPort) tapInfo() (PortInfo, error) {
 // Close releases the tun file, which deletes the tap unless someone made it
 // persistent; it is idempotent.
 func (p *TapPort) Close() error {
+	p.io.Lock()
+	defer p.io.Unlock()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -113,7 +127,9 @@ func (p *TapPort) Close() error {
 	if p.dev != nil {
 		p.dev.close()
 	}
-	if err := unix.Close(p.fd); err != nil {
+	fd := p.fd
+	p.fd = -1
+	if err := unix.Close(fd); err != nil {
 		return fmt.Errorf("close tap %s: %w", p.name, err)
 	}
 	return nil
