@@ -17,6 +17,8 @@ func (s *Switch) registerCommands(ctl *unixctl.Server) {
 	ctl.Register("dpctl/show", "[-s] [dp...]", 0, -1, s.cmdDpctlShow)
 	ctl.Register("dpctl/dump-dps", "", 0, 0, s.cmdDpctlDumpDps)
 	ctl.Register("dpif/dump-dps", "", 0, 0, s.cmdDpifDumpDps)
+	s.registerDatapathCommands(ctl)
+	s.registerBridgeCommands(ctl)
 }
 
 // cmdOfprotoList prints one bridge name per line, as OVS does.

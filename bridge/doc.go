@@ -2,6 +2,9 @@
 // counterpart of OVS's vswitchd/bridge.c: it follows the Open_vSwitch
 // database, opens datapaths, bridges and ports to match it, and writes the
 // results (ofport, status, statistics, cur_cfg) back under the ovs_vswitchd
-// lock. It imports dpif, ofproto, vswitchdb, vlog, unixctl, coverage and
-// memory from this module, never cmd.
+// lock. It also puts each datapath to work: its ofproto.Backer translates
+// upcalls, its poll loops move packets, and its dpctl, ofproto/trace and
+// fdb commands are registered. It imports dpif, ofproto, maclearn,
+// conntrack, vswitchdb, vlog, unixctl, coverage and memory from this
+// module, never cmd.
 package bridge

@@ -31,6 +31,29 @@ func (r *reconciler) applyHwaddr(br *bridgeState, bc *bridgeConfig) {
 	}
 }
 
+// applyIfaceMACs gives internal interfaces the MAC of their Interface.mac
+// column, as OVS does (the LOCAL port takes other_config:hwaddr instead).
+func (r *reconciler) applyIfaceMACs(br *bridgeState, bc *bridgeConfig) {
+	for _, ic := range bc.ifaces {
+		is := br.ifaces[ic.name]
+		if ic.mac == "" || ic.local || ic.typ != "internal" || is == nil || is.port == nil {
+			continue
+		}
+		mac, err := parseMAC(ic.mac)
+		if err != nil {
+			log.Warn("interface %s: bad mac %q", ic.name, ic.mac)
+			continue
+		}
+		info := is.port.Info()
+		if bytes.Equal(info.MAC, mac) || info.Ifindex <= 0 {
+			continue
+		}
+		if err := r.setMAC(info.Ifindex, mac); err != nil {
+			log.Warn("interface %s: failed to set MAC address %s: %v", ic.name, mac, err)
+		}
+	}
+}
+
 // pickBridgeMAC follows OVS: other_config:hwaddr if it is a usable unicast
 // address; else the lowest universally administered unicast MAC among the
 // ports (a port's "mac" column, or its alphabetically first interface); else

@@ -27,6 +27,7 @@ var datapathNames = map[string]string{"netdev": "ovs-netdev", "dummy": "ovs-dumm
 // datapathState is one shared datapath and how many bridges use it.
 type datapathState struct {
 	dp      *dpif.Datapath
+	backer  *ofproto.Backer // translates its upcalls (datapath_wiring.go)
 	bridges int
 }
 
@@ -40,6 +41,10 @@ type bridgeState struct {
 	ifaces map[string]*ifaceState
 	mac    net.HardwareAddr
 	dpid   string
+	// ofPorts are the OpenFlow port numbers told to of; controllers the
+	// Controller targets it was started with.
+	ofPorts     map[uint16]bool
+	controllers []string
 }
 
 // ifaceState is an interface of a running bridge, open or failed.
@@ -121,15 +126,9 @@ func (r *reconciler) apply(want map[string]*bridgeConfig) {
 		}
 		br.uuid = bc.uuid
 		r.applyIfaces(br, bc)
-		if br.of == nil {
-			of, err := ofproto.NewBridge(br.name, r.rundir, br.dp)
-			if err != nil {
-				log.Err("bridge %s: %v", br.name, err)
-			} else {
-				br.of = of
-			}
-		}
+		r.applyIfaceMACs(br, bc)
 		r.applyHwaddr(br, bc)
+		r.applyOpenFlow(br, bc)
 		r.applyMTU(br, bc)
 	}
 }
@@ -143,6 +142,7 @@ func (r *reconciler) createBridge(bc *bridgeConfig) (*bridgeState, error) {
 			return nil, fmt.Errorf("open datapath %s@%s: %w", bc.dpType, datapathNames[bc.dpType], err)
 		}
 		ds = &datapathState{dp: dp}
+		startDatapath(ds)
 		r.datapaths[bc.dpType] = ds
 	}
 	ds.bridges++
@@ -161,6 +161,7 @@ func (r *reconciler) createBridge(bc *bridgeConfig) (*bridgeState, error) {
 // datapath, closing it after its last bridge.
 func (r *reconciler) destroyBridge(br *bridgeState) {
 	if br.of != nil {
+		r.detachOpenFlow(br)
 		if err := br.of.Close(); err != nil {
 			log.Warn("bridge %s: %v", br.name, err)
 		}
@@ -185,6 +186,7 @@ func (r *reconciler) destroyBridge(br *bridgeState) {
 	if ds := r.datapaths[br.dpType]; ds != nil {
 		ds.bridges--
 		if ds.bridges <= 0 {
+			stopDatapath(ds)
 			if err := ds.dp.Close(); err != nil {
 				log.Warn("close datapath %s: %v", ds.dp.FullName(), err)
 			}
@@ -297,6 +299,7 @@ func (r *reconciler) closeAll() error {
 	}
 	var errs []error
 	for typ, ds := range r.datapaths {
+		stopDatapath(ds)
 		if err := ds.dp.Close(); err != nil {
 			errs = append(errs, err)
 		}

@@ -17,6 +17,7 @@ type snapshot struct {
 	bridges map[string]*vswitchdb.Bridge
 	ports   map[string]*vswitchdb.Port
 	ifaces  map[string]*vswitchdb.Interface
+	ctrls   map[string]*vswitchdb.Controller
 }
 
 // errInconsistent means the cache was caught mid-resync (a row refers to a
@@ -29,7 +30,8 @@ func readSnapshot(ctx context.Context, c client.Client) (*snapshot, error) {
 	var bridges []vswitchdb.Bridge
 	var ports []vswitchdb.Port
 	var ifaces []vswitchdb.Interface
-	for _, l := range []any{&roots, &bridges, &ports, &ifaces} {
+	var ctrls []vswitchdb.Controller
+	for _, l := range []any{&roots, &bridges, &ports, &ifaces, &ctrls} {
 		if err := c.List(ctx, l); err != nil {
 			return nil, fmt.Errorf("read database cache: %w", err)
 		}
@@ -38,6 +40,10 @@ func readSnapshot(ctx context.Context, c client.Client) (*snapshot, error) {
 		bridges: make(map[string]*vswitchdb.Bridge),
 		ports:   make(map[string]*vswitchdb.Port),
 		ifaces:  make(map[string]*vswitchdb.Interface),
+		ctrls:   make(map[string]*vswitchdb.Controller),
+	}
+	for i := range ctrls {
+		s.ctrls[ctrls[i].UUID] = &ctrls[i]
 	}
 	if len(roots) > 0 {
 		slices.SortFunc(roots, func(a, b vswitchdb.OpenvSwitch) int { return compareStrings(a.UUID, b.UUID) })
@@ -92,6 +98,9 @@ type bridgeConfig struct {
 	dpType      string // normalised: "netdev" or "dummy"
 	otherConfig map[string]string
 	ifaces      []ifaceConfig // sorted by name
+	protocols   []string      // Bridge.protocols, sorted
+	failSecure  bool          // fail_mode=secure
+	controllers []string      // Controller targets, sorted
 }
 
 // ifaceConfig is what the database asks of one interface.
@@ -105,6 +114,7 @@ type ifaceConfig struct {
 	local         bool
 	portMAC       string // Port.mac of its port, used to pick the bridge MAC
 	portName      string
+	mac           string // Interface.mac: the MAC to give an internal port
 }
 
 // supportedDatapaths maps Bridge.datapath_type to the datapath we run it on.
@@ -150,6 +160,14 @@ func desiredBridges(s *snapshot, refuse func(name, dpType string)) map[string]*b
 			continue
 		}
 		bc := &bridgeConfig{uuid: br.UUID, name: br.Name, dpType: dpType, otherConfig: maps.Clone(br.OtherConfig)}
+		bc.protocols = slices.Sorted(slices.Values(br.Protocols))
+		bc.failSecure = br.FailMode != nil && *br.FailMode == "secure"
+		for _, cu := range br.Controller {
+			if c := s.ctrls[cu]; c != nil {
+				bc.controllers = append(bc.controllers, c.Target)
+			}
+		}
+		slices.Sort(bc.controllers)
 		for _, pu := range br.Ports {
 			p := s.ports[pu]
 			for _, iu := range p.Interfaces {
@@ -175,6 +193,9 @@ func desiredBridges(s *snapshot, refuse func(name, dpType string)) map[string]*b
 				}
 				if p.MAC != nil {
 					ic.portMAC = *p.MAC
+				}
+				if ifc.MAC != nil {
+					ic.mac = *ifc.MAC
 				}
 				bc.ifaces = append(bc.ifaces, ic)
 			}

@@ -61,7 +61,13 @@ func Check(l List, m *mf.Match) error {
 				return ofperr.OFPBAC_MATCH_INCONSISTENT
 			}
 		case *SetField:
-			if !m.PrereqsOK(a.Field) {
+			ok := m.PrereqsOK(a.Field)
+			if a.Field.Prereq == mf.PrereqVLANVID {
+				// An earlier push_vlan or strip_vlan decides whether
+				// there is a tag to set, as in OVS's ofpacts_check.
+				ok = hasVLAN
+			}
+			if !ok {
 				return ofperr.OFPBAC_MATCH_INCONSISTENT
 			}
 		case *Move:

@@ -1,63 +1,11 @@
 package ofproto
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
-	"sync"
-
-	"github.com/govswitchd/govswitchd/dpif"
 )
-
-// helloVersion is the OpenFlow version the placeholder greets with (1.5).
-const helloVersion = 0x06
-
-// Bridge is the OpenFlow side of one bridge. For now it only owns the
-// management and snoop sockets and greets each connection with a HELLO
-// before hanging up; the OpenFlow agent replaces this.
-type Bridge struct {
-	name string
-	dp   *dpif.Datapath
-
-	mu        sync.Mutex // guards listeners, conns and closed
-	listeners []*net.UnixListener
-	conns     map[net.Conn]struct{}
-	closed    bool
-	wg        sync.WaitGroup
-	xid       uint32 // guarded by mu
-}
-
-// MgmtPath is where ovs-ofctl looks for a bridge's management socket.
-func MgmtPath(rundir, name string) string { return filepath.Join(rundir, name+".mgmt") }
-
-// SnoopPath is where ovs-ofctl snoop looks for a bridge's snoop socket.
-func SnoopPath(rundir, name string) string { return filepath.Join(rundir, name+".snoop") }
-
-// NewBridge starts listening on RUNDIR/<name>.mgmt and RUNDIR/<name>.snoop.
-// Stale sockets left by a previous run are replaced.
-func NewBridge(name, rundir string, dp *dpif.Datapath) (*Bridge, error) {
-	if name == "" || filepath.Base(name) != name {
-		return nil, fmt.Errorf("ofproto: invalid bridge name %q", name)
-	}
-	b := &Bridge{name: name, dp: dp, conns: make(map[net.Conn]struct{})}
-	for _, path := range []string{MgmtPath(rundir, name), SnoopPath(rundir, name)} {
-		l, err := listenUnix(path)
-		if err != nil {
-			b.Close()
-			return nil, fmt.Errorf("ofproto: bridge %s: %w", name, err)
-		}
-		b.listeners = append(b.listeners, l)
-		b.wg.Add(1)
-		go b.accept(l)
-	}
-	return b, nil
-}
-
-// Name is the bridge name.
-func (b *Bridge) Name() string { return b.name }
 
 // listenUnix binds a stream socket at path with mode 0750, removing a stale
 // socket first; a live or non-socket file is left alone and reported.
@@ -78,7 +26,7 @@ func listenUnix(path string) (*net.UnixListener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", path, err)
 	}
-	// We remove the file ourselves in Close, also after a crash-free restart.
+	// We remove the file ourselves in Close.
 	l.SetUnlinkOnClose(false)
 	if err := os.Chmod(path, 0o750); err != nil {
 		l.Close()
@@ -88,69 +36,114 @@ func listenUnix(path string) (*net.UnixListener, error) {
 	return l, nil
 }
 
-func (b *Bridge) accept(l *net.UnixListener) {
-	defer b.wg.Done()
-	for {
-		c, err := l.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
+// closeListener closes l and removes its socket file if it is a unix one.
+func closeListener(l net.Listener) error {
+	l.Close()
+	if ul, ok := l.(*net.UnixListener); ok {
+		path := ul.Addr().String()
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove %s: %w", path, err)
 		}
-		b.mu.Lock()
-		if b.closed {
-			b.mu.Unlock()
-			c.Close()
-			return
-		}
-		b.xid++
-		xid := b.xid
-		b.conns[c] = struct{}{}
-		b.mu.Unlock()
-		b.wg.Add(1)
-		go b.greet(c, xid)
 	}
+	return nil
 }
 
-// greet sends an OpenFlow HELLO and hangs up.
-func (b *Bridge) greet(c net.Conn, xid uint32) {
-	defer b.wg.Done()
-	c.Write(Hello(xid))
-	c.Close()
-	b.mu.Lock()
-	delete(b.conns, c)
-	b.mu.Unlock()
-}
-
-// Hello encodes an 8-byte OpenFlow 1.5 HELLO without elements.
-func Hello(xid uint32) []byte {
-	msg := []byte{helloVersion, 0 /* OFPT_HELLO */, 0, 8, 0, 0, 0, 0}
-	binary.BigEndian.PutUint32(msg[4:], xid)
-	return msg
-}
-
-// Close stops listening, drops open connections and removes both sockets.
-// It is idempotent.
-func (b *Bridge) Close() error {
-	b.mu.Lock()
+// startListener accepts connections on ln until the bridge closes.
+func (b *Bridge) startListener(ln net.Listener, kind connKind, snoop bool) {
+	b.connMu.Lock()
 	if b.closed {
-		b.mu.Unlock()
+		b.connMu.Unlock()
+		if err := closeListener(ln); err != nil {
+			log.Warn("%s: %v", b.name, err)
+		}
+		return
+	}
+	if kind == connService {
+		b.listeners = append(b.listeners, ln)
+	} else {
+		b.ctrlListeners = append(b.ctrlListeners, ln)
+	}
+	b.wg.Add(1)
+	b.connMu.Unlock()
+	go func() {
+		defer b.wg.Done()
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				if errors.Is(err, net.ErrClosed) {
+					return
+				}
+				select {
+				case <-b.done:
+					return
+				default:
+				}
+				continue
+			}
+			b.serve(nc, kind, snoop)
+		}
+	}()
+}
+
+// serve registers a new connection and starts its goroutines; it returns
+// the connection, or nil if the bridge is closing.
+func (b *Bridge) serve(nc net.Conn, kind connKind, snoop bool) *conn {
+	c := newConn(b, nc, kind, snoop)
+	b.connMu.Lock()
+	if b.closed {
+		b.connMu.Unlock()
+		nc.Close()
 		return nil
 	}
-	b.closed = true
-	var errs []error
-	for _, l := range b.listeners {
-		path := l.Addr().String()
-		l.Close()
-		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("remove %s: %w", path, err))
+	b.xid++
+	c.helloXid = b.xid
+	b.conns[c] = struct{}{}
+	b.wg.Add(2)
+	b.connMu.Unlock()
+	go c.writeLoop()
+	go c.readLoop()
+	return c
+}
+
+// nextXid returns a fresh transaction id for switch-initiated messages.
+func (b *Bridge) nextXid() uint32 {
+	b.connMu.Lock()
+	defer b.connMu.Unlock()
+	b.xid++
+	return b.xid
+}
+
+// forget drops a closed connection from the set.
+func (b *Bridge) forget(c *conn) {
+	b.connMu.Lock()
+	delete(b.conns, c)
+	b.connMu.Unlock()
+}
+
+// snoopers returns the open snoop connections.
+func (b *Bridge) snoopers() []*conn {
+	b.connMu.Lock()
+	defer b.connMu.Unlock()
+	var out []*conn
+	for c := range b.conns {
+		if c.snoop {
+			out = append(out, c)
 		}
 	}
+	return out
+}
+
+// eachConn calls f for every non-snoop connection.
+func (b *Bridge) eachConn(f func(*conn)) {
+	b.connMu.Lock()
+	cs := make([]*conn, 0, len(b.conns))
 	for c := range b.conns {
-		c.Close()
+		if !c.snoop {
+			cs = append(cs, c)
+		}
 	}
-	b.mu.Unlock()
-	b.wg.Wait()
-	return errors.Join(errs...)
+	b.connMu.Unlock()
+	for _, c := range cs {
+		f(c)
+	}
 }

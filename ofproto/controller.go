@@ -1,0 +1,153 @@
+package ofproto
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Reconnection backoff of active controller connections, as OVS's rconn:
+// it starts at one second and doubles up to max_backoff (8 s default).
+const (
+	minBackoff = time.Second
+	maxBackoff = 8 * time.Second
+)
+
+// activeController keeps one outgoing controller connection up.
+type activeController struct {
+	network, addr string
+	stopOnce      sync.Once
+	quit          chan struct{}
+}
+
+func (ac *activeController) stop() { ac.stopOnce.Do(func() { close(ac.quit) }) }
+
+// parseTarget splits a controller target into its kind and dial/listen
+// arguments.
+func parseTarget(target string) (passive bool, network, addr string, err error) {
+	kind, rest, ok := strings.Cut(target, ":")
+	if !ok || rest == "" && kind != "ptcp" {
+		return false, "", "", fmt.Errorf("%s: bad controller target", target)
+	}
+	switch kind {
+	case "tcp":
+		host, port, ok := strings.Cut(rest, ":")
+		if !ok {
+			port = "6653"
+		}
+		return false, "tcp", net.JoinHostPort(strings.Trim(host, "[]"), port), nil
+	case "unix":
+		return false, "unix", rest, nil
+	case "ptcp":
+		port, host, _ := strings.Cut(rest, ":")
+		if port == "" {
+			port = "6653"
+		}
+		return true, "tcp", net.JoinHostPort(strings.Trim(host, "[]"), port), nil
+	case "punix":
+		return true, "unix", rest, nil
+	}
+	return false, "", "", fmt.Errorf("%s: unsupported controller connection type", target)
+}
+
+// SetControllers replaces the Controller targets: connections and
+// listeners of the old ones are closed, the new ones started.
+func (b *Bridge) SetControllers(targets []string) {
+	b.connMu.Lock()
+	if b.closed {
+		b.connMu.Unlock()
+		return
+	}
+	for _, l := range b.ctrlListeners {
+		if err := closeListener(l); err != nil {
+			log.Warn("%s: %v", b.name, err)
+		}
+	}
+	b.ctrlListeners = nil
+	for _, ac := range b.actives {
+		ac.stop()
+	}
+	b.actives = nil
+	for c := range b.conns {
+		if c.kind == connPrimary {
+			c.close()
+		}
+	}
+	b.connMu.Unlock()
+	b.mu.Lock()
+	b.cfg.Controllers = append([]string(nil), targets...)
+	b.mu.Unlock()
+	b.setControllers(targets)
+}
+
+// setControllers starts the listeners and connections of the Controller
+// targets. Bad targets are logged and skipped, as OVS does.
+func (b *Bridge) setControllers(targets []string) {
+	for _, t := range targets {
+		passive, network, addr, err := parseTarget(t)
+		if err != nil {
+			log.Warn("%s: %v", b.name, err)
+			continue
+		}
+		if passive {
+			var ln net.Listener
+			if network == "unix" {
+				ln, err = listenUnix(addr)
+			} else {
+				ln, err = net.Listen(network, addr)
+			}
+			if err != nil {
+				log.Err("%s: %s: listen failed: %v", b.name, t, err)
+				continue
+			}
+			b.startListener(ln, connPrimary, false)
+			continue
+		}
+		ac := &activeController{network: network, addr: addr, quit: make(chan struct{})}
+		b.connMu.Lock()
+		if b.closed {
+			b.connMu.Unlock()
+			return
+		}
+		b.actives = append(b.actives, ac)
+		b.wg.Add(1)
+		b.connMu.Unlock()
+		go b.runActive(ac, t)
+	}
+}
+
+// runActive connects to a controller and reconnects with backoff whenever
+// the connection drops.
+func (b *Bridge) runActive(ac *activeController, target string) {
+	defer b.wg.Done()
+	backoff := minBackoff
+	for {
+		d := net.Dialer{Timeout: maxBackoff}
+		nc, err := d.Dial(ac.network, ac.addr)
+		if err == nil {
+			connLog.Info("%s<->%s: connected", b.name, target)
+			backoff = minBackoff
+			c := b.serve(nc, connPrimary, false)
+			if c == nil {
+				return
+			}
+			select {
+			case <-c.closed:
+				connLog.Info("%s<->%s: connection dropped", b.name, target)
+			case <-ac.quit:
+				c.close()
+				return
+			}
+		} else {
+			connLog.Dbg("%s<->%s: connection failed (%v)", b.name, target, err)
+		}
+		select {
+		case <-time.After(backoff):
+		case <-ac.quit:
+			return
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}

@@ -1,0 +1,58 @@
+package ofproto
+
+import (
+	"sync/atomic"
+
+	"github.com/govswitchd/govswitchd/ofp/mf"
+)
+
+// numTables is OVS's table count: 0..253 are visible, 254 is hidden and
+// read-only.
+const numTables = 255
+
+// hiddenTable is OVS's internal read-only table.
+const hiddenTable = 254
+
+// maxFlowsPerTable is the max_entries OVS reports.
+const maxFlowsPerTable = 1000000
+
+// table is one flow table and its lookup counters.
+type table struct {
+	id      uint8
+	cls     classifier
+	config  tableConfig // guarded by Bridge.mu
+	lookups atomic.Uint64
+	matched atomic.Uint64
+}
+
+// Lookup finds the highest-priority rule of table tableID matching flow,
+// counting the lookup in the table's statistics; nil on a miss. It does
+// not allocate and is safe for concurrent use with flow_mods.
+func (b *Bridge) Lookup(tableID uint8, flow *mf.Flow) *Rule {
+	if int(tableID) >= numTables {
+		return nil
+	}
+	t := &b.tables[tableID]
+	t.lookups.Add(1)
+	b.mu.RLock()
+	r := t.cls.lookup(flow)
+	b.mu.RUnlock()
+	if r != nil {
+		t.matched.Add(1)
+	}
+	return r
+}
+
+// insertRule adds r to its table. Caller holds mu.
+func (b *Bridge) insertRule(r *Rule) {
+	b.tables[r.TableID].cls.insert(r)
+}
+
+// removeRule takes r out of its table. Caller holds mu.
+func (b *Bridge) removeRule(r *Rule) {
+	b.tables[r.TableID].cls.remove(r)
+	r.removed.Store(true)
+}
+
+// ruleCount is the number of rules in table id. Caller holds mu.
+func (b *Bridge) ruleCount(id int) int { return len(b.tables[id].cls.rules) }
