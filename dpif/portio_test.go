@@ -95,6 +95,27 @@ func ioFillBatch(b *Batch, frames [][]byte) {
 // skipped), sleeping on WaitFD between tries. It gives up after a generous
 // deadline, which only a lost frame can reach. It also returns the batch
 // sizes Recv returned.
+// ioWaitOperUp waits until every named link is operationally up.
+func ioWaitOperUp(tb testing.TB, names ...string) {
+	tb.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for _, n := range names {
+		for {
+			l, err := netlink.LinkByName(n)
+			if err != nil {
+				tb.Fatalf("find %s: %v", n, err)
+			}
+			if l.Attrs().OperState == netlink.OperUp {
+				break
+			}
+			if time.Now().After(deadline) {
+				tb.Fatalf("%s is %v, not up", n, l.Attrs().OperState)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
 func ioRecvFrames(tb testing.TB, p PacketIO, want int) (frames [][]byte, sizes []int) {
 	tb.Helper()
 	var b Batch

@@ -261,6 +261,9 @@ func TestSystemPortLinkFlap(t *testing.T) {
 		t.Errorf("second Recv = %v, %d packets", err, batch.N)
 	}
 	ioSetUp(t, "refio6")
+	// The carrier comes back a little after the administrative up; a frame
+	// sent before that is lost by the veth, not by the port.
+	ioWaitOperUp(t, "refio6", "refio6p")
 	ioFillBatch(&batch, [][]byte{ioFrame(1, 2, 1)})
 	if err := b.Send(0, &batch); err != nil {
 		t.Fatal(err)
