@@ -19,6 +19,7 @@ func (s *Switch) registerCommands(ctl *unixctl.Server) {
 	ctl.Register("dpif/dump-dps", "", 0, 0, s.cmdDpifDumpDps)
 	s.registerDatapathCommands(ctl)
 	s.registerBridgeCommands(ctl)
+	s.registerOffloadCommands(ctl)
 }
 
 // cmdOfprotoList prints one bridge name per line, as OVS does.

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/govswitchd/govswitchd/dpif"
+	"github.com/govswitchd/govswitchd/offload"
 	"github.com/govswitchd/govswitchd/ofproto"
 	"github.com/govswitchd/govswitchd/vlog"
 )
@@ -27,7 +28,8 @@ var datapathNames = map[string]string{"netdev": "ovs-netdev", "dummy": "ovs-dumm
 // datapathState is one shared datapath and how many bridges use it.
 type datapathState struct {
 	dp      *dpif.Datapath
-	backer  *ofproto.Backer // translates its upcalls (datapath_wiring.go)
+	backer  *ofproto.Backer  // translates its upcalls (datapath_wiring.go)
+	offload *offload.Manager // nil unless hw-offload (offload_wiring.go)
 	bridges int
 }
 
@@ -66,6 +68,7 @@ type reconciler struct {
 	rundir    string
 	datapaths map[string]*datapathState // by datapath type
 	bridges   map[string]*bridgeState   // by name
+	offload   offloadSetting            // read at the first configuration
 	// setMAC and setMTU change a device by ifindex; variables so tests can
 	// watch them.
 	setMAC func(ifindex int, mac net.HardwareAddr) error
@@ -143,6 +146,7 @@ func (r *reconciler) createBridge(bc *bridgeConfig) (*bridgeState, error) {
 		}
 		ds = &datapathState{dp: dp}
 		startDatapath(ds)
+		r.attachOffload(ds)
 		r.datapaths[bc.dpType] = ds
 	}
 	ds.bridges++
@@ -186,6 +190,7 @@ func (r *reconciler) destroyBridge(br *bridgeState) {
 	if ds := r.datapaths[br.dpType]; ds != nil {
 		ds.bridges--
 		if ds.bridges <= 0 {
+			detachOffload(ds)
 			stopDatapath(ds)
 			if err := ds.dp.Close(); err != nil {
 				log.Warn("close datapath %s: %v", ds.dp.FullName(), err)
@@ -299,6 +304,7 @@ func (r *reconciler) closeAll() error {
 	}
 	var errs []error
 	for typ, ds := range r.datapaths {
+		detachOffload(ds)
 		stopDatapath(ds)
 		if err := ds.dp.Close(); err != nil {
 			errs = append(errs, err)

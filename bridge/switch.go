@@ -242,6 +242,7 @@ func (s *Switch) reconfigure(ctx context.Context, apply bool) error {
 	defer s.mu.Unlock()
 	if apply || snap.root.CurCfg != snap.root.NextCfg {
 		s.noteKernelFallback(snap)
+		s.rec.readOffloadOnce(snap.root.OtherConfig)
 		reconfigureCount.Inc()
 		s.rec.apply(desiredBridges(snap, s.rec.refuse))
 	}

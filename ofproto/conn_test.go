@@ -103,7 +103,8 @@ func TestErrorsKeepConnection(t *testing.T) {
 		code ofperr.Code
 	}{
 		{"unknown type", mustHex(t, "01300008 00000021"), ofperr.OFPBRC_BAD_TYPE},
-		{"known but unsupported", mustHex(t, "010d0010 00000022 ffffffff fffe 0000"), ofperr.OFPBRC_BAD_TYPE},
+		{"known but unsupported", mustHex(t, "010a0012 00000022 ffffffff 0000 0001 00 00"), ofperr.OFPBRC_BAD_TYPE},
+		{"packet-out from a buffer", mustHex(t, "010d0010 00000022 00000001 fffe 0000"), ofperr.OFPBRC_BUFFER_UNKNOWN},
 		{"bad length", mustHex(t, "0109000a 00000023 0000"), ofperr.OFPBRC_BAD_LEN},
 		{"wrong version", mustHex(t, "04050008 00000024"), ofperr.OFPBRC_BAD_VERSION},
 		{"unknown stats", mustHex(t, "0110000c 00000025 0063 0000"), ofperr.OFPBRC_BAD_STAT},

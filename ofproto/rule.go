@@ -69,8 +69,8 @@ func (r *Rule) flowStats(now time.Time) ofp.FlowStats {
 	idle := now.Sub(time.Unix(0, r.used.Load()))
 	hard := now.Sub(r.modified)
 	return ofp.FlowStats{
-		TableID:      r.TableID,
-		DurationSec:  uint32(d / time.Second),
+		TableID:     r.TableID,
+		DurationSec: uint32(d / time.Second),
 		// OVS keeps time in milliseconds, so ovs-ofctl prints 3 decimals.
 		DurationNsec: uint32(d % time.Second / time.Millisecond * time.Millisecond),
 		Priority:     r.Priority,

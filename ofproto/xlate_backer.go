@@ -96,13 +96,19 @@ func (k *Backer) Close() {
 // into a MAC table with OVS's defaults.
 func (k *Backer) AddBridge(b *Bridge) {
 	k.mu.Lock()
-	defer k.mu.Unlock()
 	if k.bridges[b] != nil {
+		k.mu.Unlock()
 		return
 	}
 	t := maclearn.NewTable(maclearn.Config{})
 	k.bridges[b] = &backerBridge{br: b, ofToOdp: map[uint16]uint32{}, normal: maclearn.NewSwitch(t), mac: t}
 	backers.Store(b, k)
+	k.mu.Unlock()
+	// ct-flush-zone and ct-flush act on the datapath's tracker. Set
+	// outside k.mu: the bridge's own lock must never nest inside it.
+	if ct := k.dp.Conntrack(); ct != nil {
+		b.SetConntrack(ct)
+	}
 }
 
 // RemoveBridge detaches a bridge and its ports.
@@ -116,6 +122,7 @@ func (k *Backer) RemoveBridge(b *Bridge) {
 		}
 	}
 	k.mu.Unlock()
+	b.SetConntrack(nil)
 	k.recirc.sweep(time.Now(), recircIdle, func(x *Bridge) bool { return x == b })
 	k.dp.RequestRevalidation()
 }

@@ -146,6 +146,13 @@ func writeKeyField(k *dpif.FlowKey, f keyField, v []byte) {
 // keyToFlow builds the OpenFlow view of a datapath key; ofport is the
 // OpenFlow number of the key's input port.
 func keyToFlow(k *dpif.FlowKey, ofport uint16) mf.Flow {
+	m := keyToMatch(k, ofport)
+	return m.Flow
+}
+
+// keyToMatch is keyToFlow as an exact match on every field, what action
+// consistency checks of a packet-out see.
+func keyToMatch(k *dpif.FlowKey, ofport uint16) mf.Match {
 	var m mf.Match
 	for _, f := range keyFields {
 		n := mf.ByID(f.id).Bytes
@@ -161,7 +168,7 @@ func keyToFlow(k *dpif.FlowKey, ofport uint16) mf.Flow {
 		_ = m.SetExact(mf.MPLSBOS, uint64(lse>>8&1))
 		_ = m.SetExact(mf.MPLSTTL, uint64(lse&0xff))
 	}
-	return m.Flow
+	return m
 }
 
 // flowToKey is the inverse of keyToFlow for the header and metadata

@@ -1,6 +1,7 @@
 package ofproto
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
@@ -13,6 +14,10 @@ import (
 // can reach the datapath side (packet-out) without holding a pointer of
 // its own.
 var backers sync.Map // *Bridge -> *Backer
+
+// errPacketOutExecute marks a packet-out the datapath failed to execute
+// (as opposed to one whose actions failed to translate).
+var errPacketOutExecute = errors.New("datapath execute")
 
 // BackerOf returns the Backer a bridge is attached to, if any.
 func BackerOf(b *Bridge) (*Backer, bool) {
@@ -57,5 +62,8 @@ func (k *Backer) PacketOut(b *Bridge, frame []byte, inPort uint16, actions ofact
 	if len(x.acts) == 0 {
 		return nil
 	}
-	return k.dp.Execute(frame, odpIn, x.acts)
+	if err := k.dp.Execute(frame, odpIn, x.acts); err != nil {
+		return fmt.Errorf("packet-out on bridge %s: %w: %w", b.Name(), errPacketOutExecute, err)
+	}
+	return nil
 }

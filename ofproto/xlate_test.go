@@ -16,6 +16,8 @@ type xlateRig struct {
 	dp *dpif.Datapath
 	bk *Backer
 	br *Bridge
+	// dir is the run directory holding the bridge's management socket.
+	dir string
 }
 
 func newXlateRig(t *testing.T, nports int, flows ...string) *xlateRig {
@@ -25,7 +27,8 @@ func newXlateRig(t *testing.T, nports int, flows ...string) *xlateRig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { dp.Close() })
-	br, err := NewBridge("br0", t.TempDir(), dp, Config{FailSecure: len(flows) > 0})
+	dir := t.TempDir()
+	br, err := NewBridge("br0", dir, dp, Config{FailSecure: len(flows) > 0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +47,7 @@ func newXlateRig(t *testing.T, nports int, flows ...string) *xlateRig {
 			t.Fatal(err)
 		}
 	}
-	r := &xlateRig{dp: dp, bk: bk, br: br}
+	r := &xlateRig{dp: dp, bk: bk, br: br, dir: dir}
 	r.addFlows(t, flows...)
 	return r
 }

@@ -320,6 +320,15 @@ Datapath actions: 3
 	}
 	t.Logf("datapath flows:\n%s", e.appctl("dpctl/dump-flows").stdout)
 	t.Logf("conntrack:\n%s", e.appctl("dpctl/dump-conntrack").stdout)
+
+	// OpenFlow flushes act on the datapath's tracker: another zone's
+	// flush keeps the connections, ct-flush empties it.
+	e.must("ovs-ofctl", "ct-flush-zone", "br0", "1")
+	if ct := e.appctl("dpctl/dump-conntrack"); ct.code != 0 || ct.stdout == "" {
+		t.Errorf("dpctl/dump-conntrack after ct-flush-zone of zone 1: %s", ct)
+	}
+	e.must("ovs-ofctl", "ct-flush", "br0")
+	expect(t, "dpctl/dump-conntrack after ct-flush", e.appctl("dpctl/dump-conntrack"), result{})
 }
 
 func TestForwardingPacketIn(t *testing.T) {
