@@ -1,7 +1,8 @@
 // Package dpif is the userspace datapath: port providers registered by OVSDB
-// interface type, the datapath object that numbers them, and (in later
-// issues) the flow cache and action execution.
-// It must not import ofproto, bridge or cmd; it calls up through interfaces.
+// interface type, the datapath object that numbers them, the flow key, the
+// exact-match and megaflow caches, poll loops and datapath action execution
+// (conntrack included). It must not import ofproto, bridge or cmd: misses go
+// up through the UpcallHandler interface.
 package dpif
 
 import "net"
