@@ -7,7 +7,7 @@ export PATH := $(PATH):/usr/local/go/bin
 # Whole-suite bound; the suite normally takes a minute or two.
 TEST_TIMEOUT ?= 8m
 
-.PHONY: all build test deps vet demo fmt clean
+.PHONY: all build test deps vet demo fmt clean bench
 
 all: build
 
@@ -26,6 +26,11 @@ test: deps vet
 
 demo:
 	bash scripts/demo.sh
+
+# Same-run comparison with ovs-vswitchd on the shared harness (root, ~10-50
+# min); not part of "test". BENCH_ARGS picks workloads, e.g. "veth flows".
+bench:
+	bash bench/run.sh $(BENCH_ARGS)
 
 fmt:
 	$(GO) fmt ./...
