@@ -2,29 +2,16 @@ package ofproto
 
 import (
 	"encoding/binary"
-	"reflect"
-	"unsafe"
 
 	"github.com/govswitchd/govswitchd/ofp/mf"
 )
 
-// The classifier compares Flow values byte-wise. mf.Flow keeps its bytes
-// unexported, so until mf offers masked comparison we view a Flow as its
-// byte array; init checks that this is what a Flow is.
-const flowSize = int(unsafe.Sizeof(mf.Flow{}))
-
-func init() {
-	t := reflect.TypeOf(mf.Flow{})
-	if t.NumField() != 1 || t.Field(0).Type.Kind() != reflect.Array || t.Field(0).Type.Elem().Kind() != reflect.Uint8 || flowSize%8 != 0 {
-		panic("ofproto: mf.Flow is no longer a plain byte array; update classifier.go")
-	}
-}
-
-func flowBytes(f *mf.Flow) *[flowSize]byte { return (*[flowSize]byte)(unsafe.Pointer(f)) }
+// The classifier compares Flow values and masks a 64-bit word at a time.
+const flowSize = mf.FlowSize
 
 // matchesFlow reports whether flow satisfies m. It does not allocate.
 func matchesFlow(m *mf.Match, flow *mf.Flow) bool {
-	v, mk, f := flowBytes(&m.Flow), flowBytes(&m.Mask), flowBytes(flow)
+	v, mk, f := m.Flow.Bytes(), m.Mask.Bytes(), flow.Bytes()
 	for i := 0; i < flowSize; i += 8 {
 		mw := binary.NativeEndian.Uint64(mk[i:])
 		if mw == 0 {
@@ -40,8 +27,8 @@ func matchesFlow(m *mf.Match, flow *mf.Flow) bool {
 // covers reports whether every packet matching rule also matches crit,
 // i.e. rule is at least as specific (OVS's loose flow_mod/dump selection).
 func covers(crit, rule *mf.Match) bool {
-	cv, cm := flowBytes(&crit.Flow), flowBytes(&crit.Mask)
-	rv, rm := flowBytes(&rule.Flow), flowBytes(&rule.Mask)
+	cv, cm := crit.Flow.Bytes(), crit.Mask.Bytes()
+	rv, rm := rule.Flow.Bytes(), rule.Mask.Bytes()
 	for i := 0; i < flowSize; i += 8 {
 		c := binary.NativeEndian.Uint64(cm[i:])
 		if c == 0 {
@@ -59,8 +46,8 @@ func covers(crit, rule *mf.Match) bool {
 
 // overlaps reports whether some packet could match both a and b.
 func overlaps(a, b *mf.Match) bool {
-	av, am := flowBytes(&a.Flow), flowBytes(&a.Mask)
-	bv, bm := flowBytes(&b.Flow), flowBytes(&b.Mask)
+	av, am := a.Flow.Bytes(), a.Mask.Bytes()
+	bv, bm := b.Flow.Bytes(), b.Mask.Bytes()
 	for i := 0; i < flowSize; i += 8 {
 		m := binary.NativeEndian.Uint64(am[i:]) & binary.NativeEndian.Uint64(bm[i:])
 		if (binary.NativeEndian.Uint64(av[i:])^binary.NativeEndian.Uint64(bv[i:]))&m != 0 {

@@ -195,9 +195,9 @@ func (x *xlate) lookup(table uint8) *Rule {
 // unwildcardMiss adds the bits proving that flow misses m: m's mask in
 // every stage up to the first one where the flow differs.
 func (x *xlate) unwildcardMiss(m *mf.Match) {
-	v, mk, f, wc := flowBytes(&m.Flow), flowBytes(&m.Mask), flowBytes(&x.flow), flowBytes(&x.wc)
+	v, mk, f, wc := m.Flow.Bytes(), m.Mask.Bytes(), x.flow.Bytes(), x.wc.Bytes()
 	for s := range lookupStages {
-		st := flowBytes(&lookupStages[s])
+		st := lookupStages[s].Bytes()
 		differs := false
 		for i := range flowSize {
 			bits := mk[i] & st[i]
@@ -229,16 +229,16 @@ var lookupStages = func() [4]mf.Flow {
 		}
 	}
 	// Everything else is metadata.
-	m := flowBytes(&st[0])
+	m := st[0].Bytes()
 	for i := range m {
-		m[i] = ^(flowBytes(&st[1])[i] | flowBytes(&st[2])[i] | flowBytes(&st[3])[i])
+		m[i] = ^(st[1].Bytes()[i] | st[2].Bytes()[i] | st[3].Bytes()[i])
 	}
 	return st
 }()
 
 // orFlow ORs src into dst byte-wise (masks in OpenFlow layout).
 func orFlow(dst, src *mf.Flow) {
-	d, s := flowBytes(dst), flowBytes(src)
+	d, s := dst.Bytes(), src.Bytes()
 	for i := 0; i < flowSize; i += 8 {
 		w := binary.NativeEndian.Uint64(s[i:])
 		if w != 0 {

@@ -80,6 +80,13 @@ const NumRegs = 16
 // flowBytes must be at least the sum of all slots; init checks it.
 const flowBytes = 352
 
+// FlowSize is the size of a Flow in bytes, a multiple of 8.
+const FlowSize = flowBytes
+
+// Bytes is the flow's storage, for masked arithmetic done a word at a time
+// (classifiers, wildcard tracking): value and mask Flows share one layout.
+func (f *Flow) Bytes() *[FlowSize]byte { return &f.b }
+
 var nextSlotOff int
 
 func newSlot(n int) slot {
