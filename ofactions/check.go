@@ -9,7 +9,18 @@ import (
 // accepting a flow (OFPBAC_MATCH_INCONSISTENT when an action needs a
 // protocol the match does not guarantee), and records what the encoders
 // need from the match (the L4 protocol of mod_tp_src/dst).
-func Check(l List, m *mf.Match) error {
+//
+// Some inconsistencies are soft: OpenFlow 1.0 (version 1) lets a flow
+// carry a header rewrite whose header the match does not guarantee (the
+// rewrite is skipped for packets without it), later versions refuse it.
+// ct(), set_field and resubmit(,,ct) are refused in every version.
+func Check(l List, m *mf.Match, version uint8) error {
+	soft := func() error {
+		if version == 1 {
+			return nil
+		}
+		return ofperr.OFPBAC_MATCH_INCONSISTENT
+	}
 	dl, _ := m.Get(mf.EthType)
 	dlType := uint16(dl[0])<<8 | uint16(dl[1])
 	if m.IsWildcard(mf.EthType) {
@@ -26,13 +37,28 @@ func Check(l List, m *mf.Match) error {
 		switch a := a.(type) {
 		case *SetVLANVID:
 			a.FlowHasVLAN = hasVLAN
-			hasVLAN = hasVLAN || a.Push
+			if !hasVLAN && !a.Push {
+				if err := soft(); err != nil {
+					return err
+				}
+			}
+			hasVLAN = true
 		case *SetVLANPCP:
 			a.FlowHasVLAN = hasVLAN
-			hasVLAN = hasVLAN || a.Push
+			if !hasVLAN && !a.Push {
+				if err := soft(); err != nil {
+					return err
+				}
+			}
+			hasVLAN = true
 		case *PushVLAN:
 			hasVLAN = true
 		case *StripVLAN:
+			if !hasVLAN {
+				if err := soft(); err != nil {
+					return err
+				}
+			}
 			hasVLAN = false
 		case *CT:
 			if !isIP {
@@ -49,16 +75,18 @@ func Check(l List, m *mf.Match) error {
 				}
 			}
 		case *SetL4Port:
-			if !isIP || (proto != mf.IPProtoTCP && proto != mf.IPProtoUDP && proto != mf.IPProtoSCTP) {
-				return ofperr.OFPBAC_MATCH_INCONSISTENT
-			}
 			a.Proto = proto
-		case *SetIPv4, *SetNwTOS:
-			if _, ok := a.(*SetIPv4); ok && dlType != mf.EthTypeIP {
-				return ofperr.OFPBAC_MATCH_INCONSISTENT
+			if !isIP || (proto != mf.IPProtoTCP && proto != mf.IPProtoUDP && proto != mf.IPProtoSCTP) {
+				if err := soft(); err != nil {
+					return err
+				}
 			}
-			if !isIP {
-				return ofperr.OFPBAC_MATCH_INCONSISTENT
+		case *SetIPv4, *SetNwTOS:
+			_, v4 := a.(*SetIPv4)
+			if (v4 && dlType != mf.EthTypeIP) || !isIP {
+				if err := soft(); err != nil {
+					return err
+				}
 			}
 		case *SetField:
 			ok := m.PrereqsOK(a.Field)
@@ -76,7 +104,9 @@ func Check(l List, m *mf.Match) error {
 			}
 		case *DecMPLSTTL, *SetMPLSTTL, *PopMPLS:
 			if dlType != mf.EthTypeMPLS && dlType != mf.EthTypeMPLSMcast {
-				return ofperr.OFPBAC_MATCH_INCONSISTENT
+				if err := soft(); err != nil {
+					return err
+				}
 			}
 		case *Resubmit:
 			// resubmit(,,ct) looks up the original direction tuple.
@@ -84,7 +114,7 @@ func Check(l List, m *mf.Match) error {
 				return ofperr.OFPBAC_MATCH_INCONSISTENT
 			}
 		case *WriteActions:
-			if err := Check(a.Actions, m); err != nil {
+			if err := Check(a.Actions, m, version); err != nil {
 				return err
 			}
 		}

@@ -552,12 +552,9 @@ func decodeCT(a []byte, version uint8, depth int) (Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, n := range nested {
+	for _, n := range nested {
 		switch n := n.(type) {
 		case *NAT:
-			if i != 0 {
-				return nil, ofperr.OFPBAC_BAD_ARGUMENT
-			}
 		case *SetField:
 			if n.Field.ID != mf.CtMark && n.Field.ID != mf.CtLabel {
 				return nil, ofperr.OFPBAC_BAD_SET_ARGUMENT
@@ -569,8 +566,8 @@ func decodeCT(a []byte, version uint8, depth int) (Action, error) {
 		default:
 			return nil, ofperr.OFPBAC_BAD_ARGUMENT
 		}
-		// Anything but a bare leading nat needs commit.
-		if _, isNAT := n.(*NAT); !isNAT && ct.Flags&CTCommit == 0 {
+		// Anything but a bare nat (no flags, no range) needs commit.
+		if nat, isNAT := n.(*NAT); (!isNAT || nat.Flags != 0 || nat.MinAddr.IsValid()) && ct.Flags&CTCommit == 0 {
 			return nil, ofperr.OFPBAC_BAD_ARGUMENT
 		}
 	}

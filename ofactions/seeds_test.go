@@ -21,7 +21,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 			t.Fatal(err)
 		}
 		m, _ := mf.Parse(c.match)
-		_ = Check(l, &m)
+		_ = Check(l, &m, version15)
 		for vi, v := range []uint8{version10, version13, version15} {
 			if b, err := AppendActions(nil, l, v); err == nil {
 				write(t, "FuzzDecodeActions", n, fmt.Sprintf("[]byte(%q)\nbyte(%d)\n", b, vi))

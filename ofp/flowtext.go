@@ -78,7 +78,8 @@ func ParseFlow(s string, command uint8) (*FlowMod, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := ofactions.Check(l, &fm.Match); err != nil {
+		// Soft inconsistencies leave OpenFlow 1.0 usable, as in ovs-ofctl.
+		if err := ofactions.Check(l, &fm.Match, Version10); err != nil {
 			return nil, fmt.Errorf("actions are invalid with specified match (%s)", err)
 		}
 		fm.Actions = l

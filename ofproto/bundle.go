@@ -140,7 +140,7 @@ func handleBundleAdd(c *conn, r *request) error {
 		if e.fm, err = ofp.DecodeFlowMod(inner, tid); err != nil {
 			return err
 		}
-		if err := ofactions.Check(e.fm.Actions, &e.fm.Match); err != nil {
+		if err := ofactions.Check(e.fm.Actions, &e.fm.Match, inner[0]); err != nil {
 			return err
 		}
 	case ofp.RawNXTGroupMod, ofp.RawOFPT11GroupMod, ofp.RawOFPT15GroupMod:

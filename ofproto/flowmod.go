@@ -73,17 +73,19 @@ func handleFlowMod(c *conn, r *request) error {
 	if err != nil {
 		return err
 	}
-	return c.b.flowModFrom(fm, c)
+	return c.b.flowModFrom(fm, c, r.msg[0])
 }
 
 // FlowMod applies one flow_mod with OpenFlow semantics; the error is the
 // OpenFlow error OVS would send. The match's prerequisites are checked by
 // the decoders (ofp.DecodeFlowMod), as each field arrives.
-func (b *Bridge) FlowMod(fm *ofp.FlowMod) error { return b.flowModFrom(fm, nil) }
+// Internal flow_mods are checked as OpenFlow 1.5 ones.
+func (b *Bridge) FlowMod(fm *ofp.FlowMod) error { return b.flowModFrom(fm, nil, ofp.Version15) }
 
-// flowModFrom applies a flow_mod received on origin (nil if internal).
-func (b *Bridge) flowModFrom(fm *ofp.FlowMod, origin *conn) error {
-	if err := ofactions.Check(fm.Actions, &fm.Match); err != nil {
+// flowModFrom applies a flow_mod received on origin (nil if internal) in
+// OpenFlow version.
+func (b *Bridge) flowModFrom(fm *ofp.FlowMod, origin *conn, version uint8) error {
+	if err := ofactions.Check(fm.Actions, &fm.Match, version); err != nil {
 		return err
 	}
 	b.mu.Lock()

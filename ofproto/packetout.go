@@ -21,12 +21,16 @@ func handlePacketOut(c *conn, r *request) error {
 	if r.Raw == ofp.RawOFPT15PacketOut && po.Metadata.IsWildcard(mf.InPort) {
 		return ofperr.OFPBRC_BAD_PORT
 	}
-	return c.b.PacketOut(po)
+	return c.b.packetOut(po, r.msg[0])
 }
 
 // PacketOut runs a decoded packet-out with OpenFlow semantics: the error
-// is the OpenFlow error OVS would send for it.
-func (b *Bridge) PacketOut(po *ofp.PacketOut) error {
+// is the OpenFlow error OVS would send for it. Its actions are checked as
+// OpenFlow 1.5 ones.
+func (b *Bridge) PacketOut(po *ofp.PacketOut) error { return b.packetOut(po, ofp.Version15) }
+
+// packetOut is PacketOut for a message of the given OpenFlow version.
+func (b *Bridge) packetOut(po *ofp.PacketOut, version uint8) error {
 	in := po.InPort
 	if in >= mf.PortMax && in != mf.PortLocal && in != mf.PortNone && in != mf.PortController {
 		return ofperr.OFPBRC_BAD_PORT
@@ -40,7 +44,7 @@ func (b *Bridge) PacketOut(po *ofp.PacketOut) error {
 	var key dpif.FlowKey
 	dpif.Extract(po.Data, 0, &key)
 	m := keyToMatch(&key, in)
-	if err := ofactions.Check(po.Actions, &m); err != nil {
+	if err := ofactions.Check(po.Actions, &m, version); err != nil {
 		return err
 	}
 	k, ok := BackerOf(b)

@@ -57,18 +57,32 @@ func (x *xlate) doAction(a ofactions.Action) {
 		}
 		x.setWhole(id, a.Addr[:])
 	case *ofactions.SetIPv4:
+		// OpenFlow 1.0 flows may rewrite headers their match does not
+		// guarantee: packets without the header are left alone.
+		if x.readField(mf.EthType) != mf.EthTypeIP {
+			return
+		}
 		id := mf.IPv4Src
 		if a.Dst {
 			id = mf.IPv4Dst
 		}
 		x.setWhole(id, a.Addr[:])
 	case *ofactions.SetL4Port:
+		if !x.isIPAny() {
+			return
+		}
+		if p := x.readField(mf.IPProto); p != mf.IPProtoTCP && p != mf.IPProtoUDP && p != mf.IPProtoSCTP {
+			return
+		}
 		id := mf.TCPSrc
 		if a.Dst {
 			id = mf.TCPDst
 		}
 		x.setWhole(id, []byte{byte(a.Port >> 8), byte(a.Port)})
 	case *ofactions.SetNwTOS:
+		if !x.isIPAny() {
+			return
+		}
 		x.setWhole(mf.IPDSCP, []byte{a.TOS & 0xfc})
 	case *ofactions.SetVLANVID:
 		x.modVLAN(0x0fff, a.VID&0x0fff, a.Push)
@@ -111,6 +125,12 @@ func (x *xlate) doAction(a ofactions.Action) {
 		x.tr.warn("action not supported by this switch, ignored")
 		log.Dbg("bridge %s: translation of %s is not supported", x.br.Name(), a.String())
 	}
+}
+
+// isIPAny reports whether the packet is IPv4 or IPv6, consulting dl_type.
+func (x *xlate) isIPAny() bool {
+	t := x.readField(mf.EthType)
+	return t == mf.EthTypeIP || t == mf.EthTypeIPv6
 }
 
 // output sends to an OpenFlow port, reserved ones included.
@@ -226,7 +246,7 @@ func (x *xlate) normal() {
 // controllers. Its cookie's recirculation id freezes where the pipeline
 // was (table, input port, registers), for the packet-in.
 func (x *xlate) controller(reason uint8, maxLen, id uint16) {
-	var cookie uint64
+	cookie := ^uint64(0) // no rule (packet-out): OVS reports no cookie
 	if n := len(x.rules); n > 0 {
 		cookie = x.rules[n-1].Cookie
 	}

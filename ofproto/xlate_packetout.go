@@ -59,6 +59,8 @@ func (k *Backer) PacketOut(b *Bridge, frame []byte, inPort uint16, actions ofact
 	if x.err != nil {
 		return fmt.Errorf("packet-out on bridge %s: %w", b.Name(), x.err)
 	}
+	// The rules output:TABLE went through count the packet, as in OVS.
+	creditRules(x.rules, 1, uint64(len(frame)))
 	if len(x.acts) == 0 {
 		return nil
 	}
