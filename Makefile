@@ -7,7 +7,7 @@ export PATH := $(PATH):/usr/local/go/bin
 # Whole-suite bound; the suite normally takes a minute or two.
 TEST_TIMEOUT ?= 8m
 
-.PHONY: all build test deps vet demo fmt clean bench
+.PHONY: all build test deps vet demo fmt clean bench bench-flowload
 
 all: build
 
@@ -31,6 +31,11 @@ demo:
 # min); not part of "test". BENCH_ARGS picks workloads, e.g. "veth flows".
 bench:
 	bash bench/run.sh $(BENCH_ARGS)
+
+# Issue 3's load of 100,000 flows, ovs-vswitchd against govswitchd (root,
+# ~1 min); report in bench/results/flowload-*.md.
+bench-flowload:
+	bash bench/flowload.sh
 
 fmt:
 	$(GO) fmt ./...

@@ -20,6 +20,7 @@ func (s *Switch) registerCommands(ctl *unixctl.Server) {
 	s.registerDatapathCommands(ctl)
 	s.registerBridgeCommands(ctl)
 	s.registerOffloadCommands(ctl)
+	s.registerRevalidatorCommands(ctl)
 }
 
 // cmdOfprotoList prints one bridge name per line, as OVS does.

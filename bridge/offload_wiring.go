@@ -2,8 +2,11 @@ package bridge
 
 import (
 	"errors"
+	"time"
 
+	"github.com/govswitchd/govswitchd/dpif"
 	"github.com/govswitchd/govswitchd/offload"
+	"github.com/govswitchd/govswitchd/offload/xdp"
 	"github.com/govswitchd/govswitchd/unixctl"
 	"github.com/govswitchd/govswitchd/vlog"
 )
@@ -20,8 +23,9 @@ type offloadSetting struct {
 }
 
 // readOffloadOnce takes the offload settings from Open_vSwitch other_config
-// the first time it is called. An unusable provider (xdp is not available
-// yet) is an error in the log, and tracking stays in software.
+// the first time it is called, before any port opens: the xdp provider
+// needs the afxdp ports' programs loaded with the offload maps. An unusable
+// provider is an error in the log, and tracking stays in software.
 func (r *reconciler) readOffloadOnce(otherConfig map[string]string) {
 	if r.offload.read {
 		return
@@ -35,6 +39,12 @@ func (r *reconciler) readOffloadOnce(otherConfig map[string]string) {
 	if !enabled {
 		return
 	}
+	if cfg.Provider == xdp.Name {
+		if _, err := dpif.EnableXDPOffload(); err != nil {
+			offloadLog.Err("%v; conntrack offload disabled, connections are tracked in software", err)
+			return
+		}
+	}
 	r.offload = offloadSetting{read: true, enabled: true, cfg: cfg}
 	offloadLog.Info("ct-offload: Conntrack offload API Enabled, using provider %s", cfg.Provider)
 }
@@ -46,7 +56,13 @@ func (r *reconciler) attachOffload(ds *datapathState) {
 	if !r.offload.enabled || ds.offload != nil {
 		return
 	}
-	m, err := offload.New(ds.dp.Conntrack(), r.offload.cfg)
+	var m *offload.Manager
+	var err error
+	if r.offload.cfg.Provider == xdp.Name {
+		m, err = attachXDP(ds.dp, r.offload.cfg)
+	} else {
+		m, err = offload.New(ds.dp.Conntrack(), r.offload.cfg)
+	}
 	if err != nil {
 		offloadLog.Err("%s: %v; connections are tracked in software", ds.dp.FullName(), err)
 		return
@@ -55,11 +71,42 @@ func (r *reconciler) attachOffload(ds *datapathState) {
 	offloadLog.Info("%s: conntrack offload provider %s attached", ds.dp.FullName(), m.ProviderName())
 }
 
+// xdpPollInterval is how often the xdp provider's connections are polled.
+const xdpPollInterval = time.Second
+
+// attachXDP builds the xdp provider on the datapath and the shared maps
+// (the registered factory cannot: it has no datapath) and attaches it.
+func attachXDP(dp *dpif.Datapath, cfg offload.Config) (*offload.Manager, error) {
+	maps, err := dpif.EnableXDPOffload()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.PollInterval == 0 {
+		// Reading the counters back is one map lookup per entry: poll
+		// often, so conntrack and flow counters lag the fast path by
+		// about a second rather than five.
+		cfg.PollInterval = xdpPollInterval
+	}
+	p := xdp.New(dp, maps, xdp.Options{})
+	if err := p.Init(); err != nil {
+		return nil, err
+	}
+	m, err := offload.Attach(dp.Conntrack(), xdp.Name, p, cfg)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
 // detachOffload closes the datapath's offload Manager; it must run before
 // the datapath (and so its tracker) is closed.
 func detachOffload(ds *datapathState) {
 	if ds.offload != nil {
 		ds.offload.Close()
+		if p, ok := ds.offload.Provider().(*xdp.Provider); ok {
+			p.Close() // the Manager flushed it; this stops its revalidator
+		}
 		ds.offload = nil
 	}
 }

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"os"
 	"testing"
 
 	"github.com/govswitchd/govswitchd/dpif"
@@ -15,7 +16,8 @@ func TestReadOffloadOnce(t *testing.T) {
 	}{
 		{"unset", nil, false},
 		{"dummy", map[string]string{"hw-offload": "true", "ct-offload-provider": "dummy"}, true},
-		{"xdp not available", map[string]string{"hw-offload": "true"}, false},
+		{"xdp by default", map[string]string{"hw-offload": "true"}, os.Geteuid() == 0},
+		{"unknown provider", map[string]string{"hw-offload": "true", "ct-offload-provider": "nic"}, false},
 		{"not true", map[string]string{"hw-offload": "yes", "ct-offload-provider": "dummy"}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {

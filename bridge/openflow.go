@@ -32,6 +32,9 @@ func (r *reconciler) applyOpenFlow(br *bridgeState, bc *bridgeConfig) {
 			return
 		}
 		of.SetPortAdmin(setLinkAdmin)
+		if r.statusNotify != nil {
+			of.SetStatusNotify(r.statusNotify)
+		}
 		br.of = of
 		r.attachOpenFlow(br)
 		br.ofPorts = make(map[uint16]bool)

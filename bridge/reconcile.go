@@ -47,6 +47,9 @@ type bridgeState struct {
 	// Controller targets it was started with.
 	ofPorts     map[uint16]bool
 	controllers []string
+	// ctrlWritten is the Controller state last written, by row UUID
+	// (controller_status.go).
+	ctrlWritten map[string]*ctrlWritten
 }
 
 // ifaceState is an interface of a running bridge, open or failed.
@@ -69,10 +72,14 @@ type reconciler struct {
 	datapaths map[string]*datapathState // by datapath type
 	bridges   map[string]*bridgeState   // by name
 	offload   offloadSetting            // read at the first configuration
+	dpConfig  map[string]string         // Open_vSwitch other_config for datapaths (pmd_config.go)
 	// setMAC and setMTU change a device by ifindex; variables so tests can
 	// watch them.
 	setMAC func(ifindex int, mac net.HardwareAddr) error
 	setMTU func(ifindex, mtu int) error
+	// statusNotify is given to each OpenFlow bridge: controller state
+	// changes are written back without waiting for the stats timer.
+	statusNotify func()
 }
 
 func newReconciler(rundir string) *reconciler {
@@ -145,6 +152,7 @@ func (r *reconciler) createBridge(bc *bridgeConfig) (*bridgeState, error) {
 			return nil, fmt.Errorf("open datapath %s@%s: %w", bc.dpType, datapathNames[bc.dpType], err)
 		}
 		ds = &datapathState{dp: dp}
+		dp.SetOtherConfig(r.dpConfig)
 		startDatapath(ds)
 		r.attachOffload(ds)
 		r.datapaths[bc.dpType] = ds

@@ -63,6 +63,10 @@ type Switch struct {
 	stop chan struct{} // closed by Close
 	done chan struct{} // closed when the loop has returned
 
+	// refresh wakes the loop to write state back without reconfiguring
+	// (controller connectivity changes); capacity 1.
+	refresh chan struct{}
+
 	// mu guards rec and the bridge names read by unixctl commands. The loop
 	// holds it while reconfiguring.
 	mu     sync.Mutex
@@ -96,6 +100,9 @@ func Start(ctx context.Context, cfg Config, ctl *unixctl.Server) (*Switch, error
 		rec:    newReconciler(cfg.RunDir),
 		writes: newRecentWrites(),
 	}
+	// Controller connection changes are written back at once.
+	s.refresh = make(chan struct{}, 1)
+	s.rec.statusNotify = s.statusChanged
 	connectCtx, cancel := context.WithTimeout(ctx, initialConnectWait)
 	defer cancel()
 	if err := s.connect(ctx, connectCtx); err != nil {
@@ -191,6 +198,8 @@ func (s *Switch) loop() {
 		case <-statsTimer.C:
 			statsTimer.Reset(s.statsInterval())
 			apply = false
+		case <-s.refresh:
+			apply = false
 		}
 		retry = nil
 		if err := s.reconfigure(context.Background(), apply); err != nil {
@@ -243,8 +252,14 @@ func (s *Switch) reconfigure(ctx context.Context, apply bool) error {
 	if apply || snap.root.CurCfg != snap.root.NextCfg {
 		s.noteKernelFallback(snap)
 		s.rec.readOffloadOnce(snap.root.OtherConfig)
+		s.rec.setDatapathConfig(snap.root.OtherConfig)
 		reconfigureCount.Inc()
 		s.rec.apply(desiredBridges(snap, s.rec.refuse))
+		zones, err := readCTZones(ctx, s.db, snap.root)
+		if err != nil {
+			return err
+		}
+		s.rec.applyCTZones(zones)
 	}
 	ops, err := s.writeBack(snap, snap.root.CurCfg != snap.root.NextCfg)
 	if err != nil {

@@ -254,6 +254,9 @@ func (s *Switch) writeBack(snap *snapshot, bumpCfg bool) ([]ovsdb.Operation, err
 		if err := add(want, changedFields(bridgeColumns, br.uuid, want, have, nil, s.writes)); err != nil {
 			return nil, err
 		}
+		if err := s.controllerOps(snap, br, have, add); err != nil {
+			return nil, err
+		}
 		for _, in := range sortedKeys(br.ifaces) {
 			is := br.ifaces[in]
 			have := snap.ifaces[is.uuid]
@@ -269,6 +272,9 @@ func (s *Switch) writeBack(snap *snapshot, bumpCfg bool) ([]ovsdb.Operation, err
 				return nil, err
 			}
 		}
+	}
+	if err := s.datapathCapabilityOps(snap, add); err != nil {
+		return nil, err
 	}
 	root := &vswitchdb.OpenvSwitch{
 		UUID:          snap.root.UUID,
@@ -301,6 +307,8 @@ func onlyOwnColumns(old, new model.Model) bool {
 		return sameExcept(bridgeColumns, o, new.(*vswitchdb.Bridge))
 	case *vswitchdb.OpenvSwitch:
 		return sameExcept(rootColumns, o, new.(*vswitchdb.OpenvSwitch))
+	case *vswitchdb.Controller:
+		return sameExcept(controllerColumns, o, new.(*vswitchdb.Controller))
 	}
 	return false
 }

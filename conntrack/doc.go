@@ -1,7 +1,8 @@
 // Package conntrack is the in-process connection tracker behind the ct()
 // action: connection state per zone, NAT, limits, ALG helpers, and the hook
 // dispatcher and observer list that ALG helpers and offload providers
-// register into. It imports nothing from this module.
+// register into. It imports nothing from this module but its own
+// subpackage ipf.
 //
 // The datapath hands each packet over as a Packet (frame bytes, L3 offset,
 // ethertype, Metadata) with an Action describing the ct() it executes;
@@ -31,7 +32,9 @@
 // tcp.go / other.go (protocol trackers), timeout.go, limits.go, expiry.go
 // (expiry lists and sweeper), nat.go, dump.go and dpctl.go (inspection),
 // flush.go, offload.go (what the offload manager needs beyond observing:
-// the offloaded mark, RefreshOffloaded, Delete).
+// the offloaded mark, RefreshOffloaded, Delete), zone_tp.go (OVSDB zone
+// timeout policies), ipf_dpctl.go (the dpctl/ipf-* commands; the
+// reassembler itself is package conntrack/ipf).
 //
 // Offload: package offload observes the tracker at PriorityLow. A connection
 // it marks offloaded (Conn.SetOffloaded) skips TCP window checks, shows
@@ -40,5 +43,8 @@
 // direction; RefreshOffloaded extends its expiry from the provider's
 // last-used time.
 //
-// Not implemented yet: IP fragment reassembly (fragments are invalid).
+// Fragments: the tracker owns an IP fragment reassembler (package
+// conntrack/ipf, Tracker.IPF) with its dpctl/ipf-* commands; the datapath
+// hands fragments to it before ct() and runs the reassembled packet through
+// Execute. Fragments that reach Execute itself are invalid.
 package conntrack

@@ -30,7 +30,7 @@ type Command struct {
 // bound to t, ready to register.
 // An error's text is the complete reply body for the failed command.
 func (t *Tracker) Commands() []Command {
-	return []Command{
+	return append([]Command{
 		{"dpctl/dump-conntrack", "[-m] [-s] [dp] [zone=N]", 0, 4, t.DumpConntrack},
 		{"dpctl/flush-conntrack", "[dp] [zone=N] [mark=X[/M]] [labels=Y[/N]] [ct-orig-tuple] [ct-reply-tuple]", 0, 6, t.FlushConntrack},
 		{"dpctl/ct-stats-show", "[dp] [zone=N]", 0, 3, t.CTStatsShow},
@@ -47,7 +47,7 @@ func (t *Tracker) Commands() []Command {
 		{"dpctl/ct-set-sweep-interval", "[dp] ms", 1, 2, t.CTSetSweepInterval},
 		{"dpctl/ct-get-sweep-interval", "[dp]", 0, 1, t.CTGetSweepInterval},
 		{"conntrack/show-hooks", "", 0, 0, t.ShowHooks},
-	}
+	}, t.ipfCommands()...)
 }
 
 // dpctlError formats an error the way dpctl does: "prog: msg (strerror)\n",

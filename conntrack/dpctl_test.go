@@ -62,7 +62,7 @@ func TestDpctlSettings(t *testing.T) {
 			t.Errorf("case %d %v: got %q (err=%v), want %q (err=%v)", i, c.args, got, failed, c.want, c.wantErr)
 		}
 	}
-	if n := len(tr.Commands()); n != 16 {
+	if n := len(tr.Commands()); n != 21 { // 16 + 5 dpctl/ipf-*
 		t.Errorf("%d commands", n)
 	}
 }

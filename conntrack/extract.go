@@ -96,8 +96,9 @@ func parseIPv4(k *Key, data []byte, verifyCsum, outer bool) (l3, l4 []byte, ok b
 	return data, data[hl:], true
 }
 
-// parseIPv6 parses an IPv6 header and its extension chain; any fragment
-// header makes the packet untrackable here (reassembly comes first).
+// parseIPv6 parses an IPv6 header and its extension chain; a fragment
+// header other than an atomic one makes the packet untrackable here
+// (reassembly comes first).
 func parseIPv6(k *Key, data []byte, outer bool) (l3, l4 []byte, ok bool) {
 	if len(data) < 40 || data[0]>>4 != 6 {
 		return nil, nil, false
@@ -125,7 +126,12 @@ func parseIPv6(k *Key, data []byte, outer bool) (l3, l4 []byte, ok bool) {
 			}
 			hlen = (int(rest[1]) + 2) * 4
 		case 44: // fragment
-			return nil, nil, false
+			// An atomic fragment (offset 0, no more fragments, as
+			// reassembly leaves it) is a whole packet, as in OVS.
+			if len(rest) < 8 || binary.BigEndian.Uint16(rest[2:]) != 0 {
+				return nil, nil, false
+			}
+			hlen = 8
 		default:
 			copy(k.Src.Addr[:], data[8:24])
 			copy(k.Dst.Addr[:], data[24:40])

@@ -96,3 +96,19 @@ func TestExtractIPv6ExtensionHeaders(t *testing.T) {
 		t.Fatalf("hop-by-hop: ok=%v key=%+v", extractKey(p, 0, &ctx), ctx.key)
 	}
 }
+
+func TestExtractIPv6AtomicFragment(t *testing.T) {
+	udp := udpPkt("fd00::1", "fd00::2", 1000, 2000, 4)
+	l4 := udp.Data[ethLen+40:]
+	// A fragment header with offset 0 and M clear: a whole datagram.
+	atomic := append([]byte{ProtoUDP, 0, 0, 0, 0, 0, 0, 9}, l4...)
+	var ctx lookupCtx
+	if p := ipPacket("fd00::1", "fd00::2", 44, atomic); !extractKey(p, 0, &ctx) || ctx.key.Src.Port != 1000 {
+		t.Fatalf("atomic fragment: key=%+v", ctx.key)
+	}
+	// The first of several fragments stays untrackable.
+	first := append([]byte{ProtoUDP, 0, 0, 1, 0, 0, 0, 9}, l4...)
+	if p := ipPacket("fd00::1", "fd00::2", 44, first); extractKey(p, 0, &ctx) {
+		t.Fatal("first fragment tracked")
+	}
+}

@@ -82,14 +82,16 @@ func (f *ftpHelper) update(u *Update) bool {
 	delta := 0
 	doff := int(l4[12]>>4) * 4
 	if doff < len(l4) {
-		var ok bool
-		delta, ok = f.control(u, l4[doff:], u.Conn.key.IPv6)
+		var rewritten, ok bool
+		delta, rewritten, ok = f.control(u, l4[doff:], u.Conn.key.IPv6)
 		if !ok {
 			u.Packet.MD.State |= StateTracked | StateInvalid
 		}
-		if delta != 0 {
+		// An address of the same length changes the payload but not its
+		// length: the checksum needs fixing all the same.
+		if rewritten {
 			dirty = true
-			l3, l4 = u.ctx.l3, u.ctx.l4 // the packet was rebuilt
+			l3, l4 = u.ctx.l3, u.ctx.l4 // the packet may have been rebuilt
 		}
 	}
 	if fwd := st.skew[dir]; u.NAT && fwd != 0 {
@@ -105,16 +107,17 @@ func (f *ftpHelper) update(u *Update) bool {
 }
 
 // control handles one control message: expectation, anti-bounce check, and
-// with NAT the address rewrite. It returns the payload length change and
-// false for a malformed or bouncing message.
-func (f *ftpHelper) control(u *Update, payload []byte, v6 bool) (int, bool) {
+// with NAT the address rewrite. It reports whether it rewrote the payload
+// and by how much that changed its length, and false for a malformed or
+// bouncing message.
+func (f *ftpHelper) control(u *Update, payload []byte, v6 bool) (delta int, rewritten, ok bool) {
 	msg, err := parseFTP(payload, v6)
 	if err != nil {
 		f.warn()
-		return 0, false
+		return 0, false, false
 	}
 	if msg.cmd == ftpOther {
-		return 0, true
+		return 0, false, true
 	}
 	c := u.Conn
 	// The message names its sender; the receiver knows the sender by the
@@ -127,11 +130,11 @@ func (f *ftpHelper) control(u *Update, payload []byte, v6 bool) (int, bool) {
 	seenAddr := c.key.Addr(seen)
 	if msg.addr.IsValid() && msg.addr != c.key.Addr(real) && msg.addr != seenAddr {
 		f.warn() // an address that is neither side's: a bounce attempt
-		return 0, false
+		return 0, false, false
 	}
 	u.Expect(msg.port)
 	if !u.NAT || !msg.addr.IsValid() || msg.addr == seenAddr {
-		return 0, true
+		return 0, false, true
 	}
 	var text []byte
 	switch msg.cmd {
@@ -147,12 +150,12 @@ func (f *ftpHelper) control(u *Update, payload []byte, v6 bool) (int, bool) {
 		text = []byte(seenAddr.String())
 	}
 	payOff := len(u.ctx.l3) - len(payload)
-	delta, ok := spliceIP(u.Packet, &u.ctx, payOff+msg.addrOff, msg.addrLen, text)
+	delta, ok = spliceIP(u.Packet, &u.ctx, payOff+msg.addrOff, msg.addrLen, text)
 	if !ok {
 		f.warn()
-		return 0, true
+		return 0, false, true
 	}
-	return delta, true
+	return delta, true, true
 }
 
 func (f *ftpHelper) warn() {

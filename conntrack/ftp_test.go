@@ -126,6 +126,26 @@ func TestFTPActiveSNAT(t *testing.T) {
 		"tcp,orig=(src=20.0.0.2,dst=1.1.1.100,sport=20,dport=40002),reply=(src=10.0.0.1,dst=20.0.0.2,sport=40002,dport=20),id=0,status=0,mark=7,protoinfo=(state_orig=SYN_SENT,state_reply=CLOSED,flags_orig=0,flags_reply=0),parent=(src=10.0.0.1,dst=20.0.0.2,sport=40000,dport=21)", "-m")
 }
 
+// TestFTPSameLengthRewrite: an SNAT address as long in text as the client's
+// changes the PORT payload but not its length; the checksum must still be
+// recomputed and no skew appears (OVS's "FTP SNAT orig tuple" tests use
+// such an address). The fuzzer found it: segOut checks the checksum.
+func TestFTPSameLengthRewrite(t *testing.T) {
+	tr, _ := newTestTracker(t)
+	ctl := Action{Commit: true, Helper: "ftp", NAT: natTo(NATSrc, "10.0.0.9")}
+	const C, S, N = "10.0.0.1", "20.0.0.2", "10.0.0.9"
+	runFTP(t, tr, ctl, []ftpStep{
+		{"SYN", seg(C, S, 40000, 21, tcpSYN, 100, 0, ""), nil, trkNew | snat, `10.0.0.9:40000>20.0.0.2:21 seq=100 ack=0 ""`},
+		{"SYN-ACK", seg(S, N, 21, 40000, tcpSYN|tcpACK, 500, 101, ""), nil, trkEstRpl | dnat, `20.0.0.2:21>10.0.0.1:40000 seq=500 ack=101 ""`},
+		{"PORT", seg(C, S, 40000, 21, tcpACK|tcpPSH, 101, 501, "PORT 10,0,0,1,156,65\r\n"), nil, trkEst | snat,
+			`10.0.0.9:40000>20.0.0.2:21 seq=101 ack=501 "PORT 10,0,0,9,156,65\r\n"`},
+		{"200", seg(S, N, 21, 40000, tcpACK|tcpPSH, 501, 123, "200 OK\r\n"), nil, trkEstRpl | dnat,
+			`20.0.0.2:21>10.0.0.1:40000 seq=501 ack=123 "200 OK\r\n"`},
+		{"leading zeros", seg(C, S, 40000, 21, tcpACK|tcpPSH, 123, 509, "PORT 10,00,0,1,0,1"), nil, trkEst | snat,
+			`10.0.0.9:40000>20.0.0.2:21 seq=123 ack=509 "PORT 10,0,0,9,0,1"`},
+	})
+}
+
 // TestFTPPassiveDNAT: the server's 227 reply is rewritten from the real
 // server address to the virtual one (reply-direction skew), and the client's
 // data connection to the virtual address is DNATed to the server.

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/govswitchd/govswitchd/conntrack/ipf"
 )
 
 // Config configures a Tracker.
@@ -78,6 +80,8 @@ type Tracker struct {
 	helpers atomic.Pointer[helperNames]
 	slots   slotRegistry
 	exp     *expectTable
+	ipf     *ipf.IPF // fragment reassembly ahead of ct(); see ipf_dpctl.go
+	zoneTPs zoneTPs  // OVSDB zone timeout policies (zone_tp.go)
 }
 
 // New returns a tracker with OVS's defaults (maxconns 3000000, sequence
@@ -99,6 +103,7 @@ func newTracker(cfg Config, afterSweep func(removed int)) *Tracker {
 	t.limits.zones = map[uint16]*zoneLimit{}
 	t.hookSet.Store(&hookSet{})
 	t.exp = newExpectTable(&cfg)
+	t.ipf = ipf.New(t.clock)
 	if !cfg.NoDefaultHelpers {
 		// Fresh tracker, free names and slots: these cannot fail.
 		if err := t.RegisterFTP(PriorityNormal); err != nil {
@@ -125,6 +130,7 @@ func (t *Tracker) Close() {
 			<-t.done
 		}
 		t.Flush(nil, nil)
+		t.ipf.Close()
 	})
 }
 

@@ -137,7 +137,7 @@ func OpenAFXDPPort(name string, options map[string]string) (*AFXDPPort, error) {
 		return fail(err, err.Error())
 	}
 	afxdpLog.Info("%s: Setting XDP mode to %s.", name, opts.Mode)
-	if p.prog, err = bpf.LoadXSK(opts.NRxQ); err != nil {
+	if p.prog, err = loadXSKProgram(opts.NRxQ); err != nil {
 		return fail(err, err.Error())
 	}
 
@@ -172,6 +172,7 @@ func OpenAFXDPPort(name string, options map[string]string) (*AFXDPPort, error) {
 	if p.last, err = dev.info(); err != nil {
 		return fail(err, "read device state")
 	}
+	offloadPortUp(name, dev.ifindex)
 	return p, nil
 }
 
@@ -353,6 +354,7 @@ func (p *AFXDPPort) Close() error {
 	p.closed = true
 	var err error
 	if p.prog != nil {
+		offloadPortDown(p.name, p.dev.ifindex)
 		if len(p.socks) > 0 {
 			afxdpLog.Info("%s: Removing xdp program.", p.name)
 		}

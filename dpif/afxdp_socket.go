@@ -11,16 +11,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Sizes of one AF_XDP socket. Each ring has xskRingSize slots; the UMEM has
-// that many frames for receive (circulating through fill and rx rings, so
-// the fill ring can always take every frame back) and as many again for
-// transmit, 16 MiB per queue in all.
+// Sizes of one AF_XDP socket. The fill and rx rings have xskRxRingSize
+// slots and the UMEM as many receive frames (circulating through fill and
+// rx rings, so the fill ring can always take every frame back); the tx and
+// completion rings have xskTxRingSize slots and as many transmit frames,
+// 24 MiB per queue in all (OVS's UMEM is 64 MiB). The receive side is twice
+// OVS's 2048 slots: the rx ring is the only buffer between the kernel and a
+// PMD that the Go runtime may stall for a few milliseconds (a preemption
+// or GC handoff), and a TCP stream at line rate overran 2048 slots in
+// such stalls, each overrun being a retransmit.
 const (
-	xskRingSize  = 2048
-	xskFrameSize = 4096 // one page per frame: aligned chunk mode
-	xskRxFrames  = xskRingSize
-	xskTxFrames  = xskRingSize
-	xskUMEMSize  = (xskRxFrames + xskTxFrames) * xskFrameSize
+	xskRxRingSize = 4096
+	xskTxRingSize = 2048
+	xskFrameSize  = 4096 // one page per frame: aligned chunk mode
+	xskRxFrames   = xskRxRingSize
+	xskTxFrames   = xskTxRingSize
+	xskUMEMSize   = (xskRxFrames + xskTxFrames) * xskFrameSize
 
 	// xskBindRetry is how long a bind may wait for the kernel to let go of
 	// a queue whose previous socket was closed moments ago.
@@ -103,13 +109,14 @@ func (s *xskSocket) setup(ifindex int, zeroCopy bool) error {
 	for _, opt := range []struct {
 		name string
 		opt  int
+		size int32
 	}{
-		{"fill", unix.XDP_UMEM_FILL_RING},
-		{"completion", unix.XDP_UMEM_COMPLETION_RING},
-		{"rx", unix.XDP_RX_RING},
-		{"tx", unix.XDP_TX_RING},
+		{"fill", unix.XDP_UMEM_FILL_RING, xskRxRingSize},
+		{"completion", unix.XDP_UMEM_COMPLETION_RING, xskTxRingSize},
+		{"rx", unix.XDP_RX_RING, xskRxRingSize},
+		{"tx", unix.XDP_TX_RING, xskTxRingSize},
 	} {
-		size := int32(xskRingSize)
+		size := opt.size
 		if err := setsockoptXDP(s.fd, opt.opt, unsafe.Pointer(&size), unsafe.Sizeof(size)); err != nil {
 			return fmt.Errorf("size %s ring: %w", opt.name, err)
 		}
@@ -120,16 +127,16 @@ func (s *xskSocket) setup(ifindex int, zeroCopy bool) error {
 		uintptr(unsafe.Pointer(&off)), uintptr(unsafe.Pointer(&optlen)), 0); errno != 0 {
 		return fmt.Errorf("get ring offsets: %w", errno)
 	}
-	if s.fill, err = mapXSKRing[uint64](s.fd, unix.XDP_UMEM_PGOFF_FILL_RING, xskRingSize, off.Fr); err != nil {
+	if s.fill, err = mapXSKRing[uint64](s.fd, unix.XDP_UMEM_PGOFF_FILL_RING, xskRxRingSize, off.Fr); err != nil {
 		return fmt.Errorf("fill ring: %w", err)
 	}
-	if s.comp, err = mapXSKRing[uint64](s.fd, unix.XDP_UMEM_PGOFF_COMPLETION_RING, xskRingSize, off.Cr); err != nil {
+	if s.comp, err = mapXSKRing[uint64](s.fd, unix.XDP_UMEM_PGOFF_COMPLETION_RING, xskTxRingSize, off.Cr); err != nil {
 		return fmt.Errorf("completion ring: %w", err)
 	}
-	if s.rx, err = mapXSKRing[unix.XDPDesc](s.fd, unix.XDP_PGOFF_RX_RING, xskRingSize, off.Rx); err != nil {
+	if s.rx, err = mapXSKRing[unix.XDPDesc](s.fd, unix.XDP_PGOFF_RX_RING, xskRxRingSize, off.Rx); err != nil {
 		return fmt.Errorf("rx ring: %w", err)
 	}
-	if s.tx, err = mapXSKRing[unix.XDPDesc](s.fd, unix.XDP_PGOFF_TX_RING, xskRingSize, off.Tx); err != nil {
+	if s.tx, err = mapXSKRing[unix.XDPDesc](s.fd, unix.XDP_PGOFF_TX_RING, xskTxRingSize, off.Tx); err != nil {
 		return fmt.Errorf("tx ring: %w", err)
 	}
 
@@ -273,7 +280,7 @@ func (s *xskSocket) kickTx() error {
 	if s.needWakeup && !s.tx.needWakeup() {
 		return nil
 	}
-	for range xskRingSize/16 + 1 {
+	for range xskTxRingSize/16 + 1 {
 		_, _, errno := unix.Syscall6(unix.SYS_SENDTO, uintptr(s.fd), 0, 0, unix.MSG_DONTWAIT, 0, 0)
 		switch errno {
 		case 0:

@@ -31,6 +31,8 @@ type Datapath struct {
 	hit, missed, lost, flows atomic.Uint64
 
 	engine // flow cache, conntrack, pollers (engine.go)
+
+	meterTable // meters (meter.go)
 }
 
 // DatapathPort is one port of a datapath and its odp port number.
@@ -178,12 +180,17 @@ func (d *Datapath) Close() error {
 	ports := d.ports
 	d.ports = map[uint32]Port{}
 	var stopped []*pmd
+	threads := d.threads
 	for n := range ports {
 		stopped = append(stopped, d.portRemoved(n)...)
 	}
+	d.stopThreads()
 	d.mu.Unlock()
 	for _, pm := range stopped {
 		pm.halt()
+	}
+	for _, t := range threads {
+		<-t.done
 	}
 	d.closeEngine()
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -170,22 +169,29 @@ func (d *Datapath) DelFlowsCommand(args []string) (string, error) {
 	return "", nil
 }
 
-// pmds returns the main-thread context and every poller, PMD-type
-// pollers sorted by core id.
-func (d *Datapath) pmds() (main []*pmd, threads []*pmd) {
+// pmdView is one PMD thread and the queues it polls, as the pmd commands
+// see them.
+type pmdView struct {
+	t     *pmdThread
+	polls []*pmd
+}
+
+// pmds returns the main-thread contexts (the Input/Execute context and the
+// pollers of non-PMD ports) and the PMD threads sorted by core id.
+func (d *Datapath) pmds() (main []*pmd, threads []pmdView) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	main = []*pmd{d.main}
 	for _, ps := range d.pollers {
 		for _, p := range ps {
-			if p.isPMD {
-				threads = append(threads, p)
-			} else {
+			if !p.isPMD {
 				main = append(main, p)
 			}
 		}
 	}
-	slices.SortFunc(threads, func(a, b *pmd) int { return a.coreID - b.coreID })
+	for _, t := range d.threads {
+		threads = append(threads, pmdView{t, *t.polls.Load()})
+	}
 	return main, threads
 }
 
@@ -210,6 +216,7 @@ func (d *Datapath) parsePMDArgs(args []string, secs bool) (core int) {
 
 type pmdTotals struct {
 	rx, recirc, emc, mf, ok, fail, sent, batches uint64
+	idle, busy                                   uint64 // PMD threads only
 }
 
 func (t *pmdTotals) add(p *pmd) {
@@ -245,22 +252,39 @@ func writePMDStats(b *strings.Builder, t *pmdTotals) {
 		"  megaflow hits: %d\n  avg. subtable lookups per megaflow hit: %.2f\n  miss with success upcall: %d\n"+
 		"  miss with failed upcall: %d\n  avg. packets per output batch: %.2f\n",
 		t.rx, t.recirc, passes, t.emc, t.mf, lookups, t.ok, t.fail, ratio(t.sent, t.batches))
+	// Cycle lines as OVS prints them: only once the thread has iterated,
+	// and per-packet figures only once it has received.
+	total := t.idle + t.busy
+	if total == 0 {
+		return
+	}
+	fmt.Fprintf(b, "  idle cycles: %d (%.2f%%)\n  processing cycles: %d (%.2f%%)\n",
+		t.idle, float64(t.idle)/float64(total)*100, t.busy, float64(t.busy)/float64(total)*100)
+	if t.rx == 0 {
+		return
+	}
+	fmt.Fprintf(b, "  avg cycles per packet: %.2f (%d/%d)\n  avg processing cycles per packet: %.2f (%d/%d)\n",
+		float64(total)/float64(t.rx), total, t.rx, float64(t.busy)/float64(t.rx), t.busy, t.rx)
 }
 
-// PMDStatsShow is dpif-netdev/pmd-stats-show: one block per PMD-type
-// poller ("pmd thread numa_id 0 core_id N:"), then the "main thread:"
-// block adding up the main context and the pollers of other ports.
+// PMDStatsShow is dpif-netdev/pmd-stats-show: one block per PMD thread
+// ("pmd thread numa_id N core_id C:", the counters of the queues it polls
+// and its idle and processing cycles), then the "main thread:" block adding
+// up the main context and the pollers of non-PMD ports.
 func (d *Datapath) PMDStatsShow(args []string) (string, error) {
 	core := d.parsePMDArgs(args, false)
 	main, threads := d.pmds()
 	var b strings.Builder
-	for _, p := range threads {
-		if core >= 0 && p.coreID != core {
+	for _, v := range threads {
+		if core >= 0 && v.t.core != core {
 			continue
 		}
 		var t pmdTotals
-		t.add(p)
-		fmt.Fprintf(&b, "pmd thread numa_id 0 core_id %d:\n", p.coreID)
+		for _, p := range v.polls {
+			t.add(p)
+		}
+		t.idle, t.busy = v.t.idle.Load(), v.t.busy.Load()
+		fmt.Fprintf(&b, "pmd thread numa_id %d core_id %d:\n", v.t.numa, v.t.core)
 		writePMDStats(&b, &t)
 	}
 	if core < 0 {
@@ -278,35 +302,88 @@ func (d *Datapath) PMDStatsShow(args []string) (string, error) {
 func (d *Datapath) PMDStatsClear(args []string) (string, error) {
 	core := d.parsePMDArgs(args, false)
 	main, threads := d.pmds()
-	for _, p := range append(main, threads...) {
-		if core < 0 || p.isPMD && p.coreID == core {
+	if core < 0 {
+		for _, p := range main {
 			p.ctr.clear()
+		}
+	}
+	for _, v := range threads {
+		if core < 0 || v.t.core == core {
+			for _, p := range v.polls {
+				p.ctr.clear()
+			}
+			v.t.idle.Store(0)
+			v.t.busy.Store(0)
 		}
 	}
 	return "", nil
 }
 
-// PMDRxqShow is dpif-netdev/pmd-rxq-show: the queues each PMD-type poller
-// serves. Usage figures are not measured ("NOT AVAIL").
+// PMDRxqShow is dpif-netdev/pmd-rxq-show: the queues each PMD thread
+// polls, sorted by port name and queue, with each queue's share of the
+// thread's cycles over the last -secs seconds (default 60, in 5 s
+// intervals) and the thread's busy cycles spent outside any queue.
 func (d *Datapath) PMDRxqShow(args []string) (string, error) {
 	core := d.parsePMDArgs(args, true)
+	secs := parseRxqSecs(args)
 	_, threads := d.pmds()
 	var b strings.Builder
 	if core < 0 {
 		// The main thread is listed (after the PMD threads) but shows no
 		// queues; the header comes with the first thread shown.
-		b.WriteString("Displaying last 60 seconds pmd usage %\n")
+		fmt.Fprintf(&b, "Displaying last %d seconds pmd usage %%\n", secs)
 	}
-	for _, p := range threads {
-		if core >= 0 && p.coreID != core {
+	intervals := (secs + 4) / 5
+	for _, v := range threads {
+		if core >= 0 && v.t.core != core {
 			continue
 		}
 		if b.Len() == 0 {
-			b.WriteString("Displaying last 60 seconds pmd usage %\n")
+			fmt.Fprintf(&b, "Displaying last %d seconds pmd usage %%\n", secs)
 		}
-		fmt.Fprintf(&b, "pmd thread numa_id 0 core_id %d:\n  isolated : false\n", p.coreID)
-		fmt.Fprintf(&b, "  port: %-16s  queue-id: %2d (enabled)   pmd usage: NOT AVAIL\n", p.name, p.q)
-		b.WriteString("  overhead: NOT AVAIL\n")
+		fmt.Fprintf(&b, "pmd thread numa_id %d core_id %d:\n  isolated : false\n", v.t.numa, v.t.core)
+		idx := v.t.intrvlIdx.Load()
+		total := v.t.intrvlCycles.Load() * uint64(intervals)
+		busy := min(intervalSum(&v.t.busyIntrvl, idx, intervals), total)
+		var rxqTotal uint64
+		for _, p := range v.polls {
+			fmt.Fprintf(&b, "  port: %-16s  queue-id: %2d (enabled)   pmd usage: ", p.name, p.q)
+			c := intervalSum(&p.cyclesIntrvl, idx, intervals)
+			rxqTotal += c
+			if total > 0 {
+				fmt.Fprintf(&b, "%2d %%\n", c*100/total)
+			} else {
+				b.WriteString("NOT AVAIL\n")
+			}
+		}
+		if len(v.polls) > 0 {
+			if total > 0 {
+				var over uint64
+				if rxqTotal < busy {
+					over = busy - rxqTotal
+				}
+				fmt.Fprintf(&b, "  overhead: %2d %%\n", over*100/total)
+			} else {
+				b.WriteString("  overhead: NOT AVAIL\n")
+			}
+		}
 	}
 	return b.String(), nil
+}
+
+// parseRxqSecs is pmd-rxq-show's -secs: 5 to 60 in steps of 5 (rounded
+// up); a bad or out-of-range value means 60, as in OVS.
+func parseRxqSecs(args []string) int {
+	secs := pmdIntervals * 5
+	for i := 0; i+1 < len(args); i++ {
+		if args[i] == "-secs" {
+			n, err := strconv.Atoi(args[i+1])
+			if err == nil && n > 0 && n <= secs {
+				secs = (n + 4) / 5 * 5
+			} else {
+				secs = pmdIntervals * 5
+			}
+		}
+	}
+	return secs
 }

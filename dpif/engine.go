@@ -14,7 +14,7 @@ import (
 // shared by all pollers, the conntrack tracker, the upcall handler, the
 // transmit side of each port and the poll goroutines.
 //
-// Lock discipline: Datapath.mu guards pollers, polling and nextCore, and
+// Lock discipline: Datapath.mu guards pollers, polling and pmdSched, and
 // serializes writers of tx (readers load the snapshot without a lock).
 // mainMu serializes users of the main-thread context (Input, Execute).
 // flowMu guards info. The classifier has its own lock. Handlers are called
@@ -27,7 +27,7 @@ type engine struct {
 
 	pollers  map[uint32][]*pmd
 	polling  bool
-	nextCore int
+	pmdSched // PMD threads (pmd_threads.go)
 
 	mainMu sync.Mutex
 	main   *pmd
@@ -122,6 +122,11 @@ func (d *Datapath) portRemoved(n uint32) []*pmd {
 	}
 	ps := d.pollers[n]
 	delete(d.pollers, n)
+	for _, p := range ps {
+		if p.isPMD {
+			d.detachRxq(p)
+		}
+	}
 	return ps
 }
 
@@ -137,9 +142,10 @@ func (d *Datapath) startPollers(n uint32, p Port, io PacketIO) {
 	for q := range io.RxQueues() {
 		pm := newPMD(d, n, io, q)
 		pm.name = p.Name()
-		if pm.isPMD = p.Type() == "afxdp"; pm.isPMD {
-			pm.coreID = d.nextCore
-			d.nextCore++
+		if pm.isPMD = isPMDPort(p); pm.isPMD {
+			d.pollers[n] = append(d.pollers[n], pm)
+			d.assignRxq(pm)
+			continue
 		}
 		if err := pm.start(); err != nil {
 			continue // no eventfd: the queue stays unpolled

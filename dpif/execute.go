@@ -1,6 +1,9 @@
 package dpif
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // pktRef is one packet being executed: the frame and its metadata.
 type pktRef struct {
@@ -92,7 +95,12 @@ func (e *executor) execute(refs []pktRef, acts []Action, depth, cloneDepth int) 
 			for _, r := range refs {
 				popMPLS(r.p, r.m, a.EthType)
 			}
+		case ActPushNSH:
+			refs = e.keep(refs, func(r pktRef) bool { return pushNSH(r.p, r.m, a.Encap.Header) })
+		case ActPushEth:
+			refs = e.keep(refs, func(r pktRef) bool { return pushEth(r.p, r.m, a.Encap, a.EthType) })
 		case ActCT:
+			refs = e.reassemble(refs, a.CT, acts[i+1:], depth, cloneDepth)
 			for _, r := range refs {
 				e.conntrack(r, a.CT)
 			}
@@ -122,7 +130,9 @@ func (e *executor) execute(refs []pktRef, acts []Action, depth, cloneDepth int) 
 				r.m.cutlen = a.Arg
 			}
 		case ActMeter:
-			// Meters are not implemented: every packet conforms.
+			refs = e.runMeter(refs, a.Arg, time.Now())
+		case ActCheckPktLen:
+			e.checkPktLen(refs, a.CheckPktLen, last, depth, cloneDepth)
 		case ActHash:
 			for _, r := range refs {
 				r.m.DpHash = packetHash(r, a.HashAlg == HashSymL4, a.Arg)
@@ -170,6 +180,8 @@ func applySet(r pktRef, s *SetAction) {
 		setVLAN(data, s)
 	case SetMPLS:
 		setMPLS(data, r.m, s)
+	case SetNSH:
+		setNSH(data, r.m, s)
 	case SetSkbMark:
 		m := s.Mask.Fields().PktMark()
 		r.m.PktMark = r.m.PktMark&^m | s.Value.PktMark()&m

@@ -105,6 +105,9 @@ func Extract(pkt []byte, inPort uint32, key *FlowKey) HeaderOffsets {
 	case ethTypeARP, ethTypeRARP:
 		extractARP(pkt[p:], key)
 		return off
+	case EthTypeNSH:
+		extractNSH(pkt[p:], key)
+		return off
 	default:
 		return off
 	}

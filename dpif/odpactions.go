@@ -47,6 +47,10 @@ type Action struct {
 	CT        *CTAction
 	Userspace *UserspaceAction
 	Nested    []Action // clone's actions
+	// CheckPktLen is ActCheckPktLen's size and branches.
+	CheckPktLen *CheckPktLenAction
+	// Encap is the header push_nsh or push_eth adds (execute_nsh.go).
+	Encap *EncapAction
 }
 
 // Hash algorithms of ActHash, as OVS_HASH_ALG_*.
@@ -70,6 +74,7 @@ const (
 	SetMPLS
 	SetSkbMark
 	SetSkbPriority
+	SetNSH // the NSH base, service path and MD type 1 context headers
 )
 
 // SetAction rewrites the bits of Mask in one header to those of Value. The

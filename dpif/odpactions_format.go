@@ -75,6 +75,10 @@ func writeAction(b *strings.Builder, a *Action, names PortNames) {
 		default:
 			fmt.Fprintf(b, "hash(Unknown hash algorithm(%d))", a.HashAlg)
 		}
+	case ActCheckPktLen:
+		writeCheckPktLen(b, a.CheckPktLen, names)
+	case ActPushNSH, ActPushEth:
+		writeEncapAction(b, a)
 	default:
 		fmt.Fprintf(b, "action%d", a.Type)
 	}
@@ -108,6 +112,8 @@ func setText(s *SetAction) string {
 		return "vlan(" + chomp(&b) + ")"
 	case SetMPLS:
 		return "mpls(" + mplsBody(k, m) + ")"
+	case SetNSH:
+		return "nsh(" + nshBody(k, m, false) + ")"
 	case SetSkbMark:
 		return "skb_mark(" + maskedHex32(k.PktMark(), m.PktMark()) + ")"
 	case SetSkbPriority:

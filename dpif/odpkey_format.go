@@ -211,6 +211,10 @@ func MegaflowKeyText(key *FlowKey, mask *FlowMask, verbose bool, names PortNames
 		if verbose || m.MPLSLSE() != 0 {
 			add("mpls", mplsBody(k, m))
 		}
+	case EthTypeNSH:
+		if verbose || nshMasked(m) {
+			add("nsh", nshBody(k, m, verbose))
+		}
 	}
 	if isIP && k.NwFrag()&NwFragLater == 0 {
 		switch proto := k.NwProto(); {

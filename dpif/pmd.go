@@ -35,18 +35,24 @@ type lookupLevel struct {
 	single [1]pktRef
 }
 
-// pmd is one packet-processing context: a poll goroutine serving one rx
-// queue of one port (OVS's pmd thread, here one per queue), or the
+// pmd is one packet-processing context: one rx queue of one port, polled
+// either by its own event-driven goroutine (non-PMD ports: OVS's main
+// thread) or by the PMD thread it is assigned to (pmd_threads.go), or the
 // datapath's "main thread" context that Input and Execute use. It owns its
-// EMC, batch, metadata and executor; nothing in it is shared.
+// EMC, batch, metadata and executor; only its poller touches them.
 type pmd struct {
 	dp     *Datapath
 	port   uint32
 	name   string // port name for pmd-rxq-show
 	io     PacketIO
 	q      int
-	isPMD  bool // shown as its own "pmd thread" (AF_XDP), else main thread
-	coreID int
+	isPMD  bool // polled by a PMD thread (AF_XDP), else main thread
+	coreID int  // the PMD thread's core
+
+	thread       *pmdThread // PMD contexts: the thread polling it (Datapath.mu)
+	release      uint64     // poll-list generation that dropped it
+	cyclesCurr   uint64     // processing cycles this interval (PMD loop only)
+	cyclesIntrvl [pmdIntervals]atomic.Uint64
 
 	emc    *EMC
 	batch  Batch
@@ -218,8 +224,15 @@ func (p *pmd) start() error {
 	return nil
 }
 
-// halt stops the poll goroutine and waits for it.
+// halt stops the poll goroutine and waits for it; for a PMD context,
+// detached by Datapath.detachRxq, it waits until its thread let go of it.
 func (p *pmd) halt() {
+	if p.isPMD {
+		if p.thread != nil {
+			p.thread.release(p.release)
+		}
+		return
+	}
 	if p.done == nil {
 		return
 	}

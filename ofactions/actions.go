@@ -40,6 +40,12 @@ type Controller struct {
 	MaxLen uint16
 	ID     uint16
 	Reason uint8
+	// Userdata, Pause and MeterID (0: none) need NXAST_CONTROLLER2;
+	// Raw2 records that the action came as one (see nx_controller.go).
+	Userdata []byte
+	Pause    bool
+	MeterID  uint32
+	Raw2     bool
 }
 
 var controllerReasons = []string{"no_match", "action", "invalid_ttl", "action_set", "group", "packet_out"}
@@ -48,7 +54,7 @@ var controllerReasons = []string{"no_match", "action", "invalid_ttl", "action_se
 const reasonAction = 1
 
 func (a *Controller) String() string {
-	if a.Reason == reasonAction && a.ID == 0 {
+	if a.Reason == reasonAction && a.ID == 0 && len(a.Userdata) == 0 && !a.Pause && a.MeterID == 0 {
 		return "CONTROLLER:" + strconv.Itoa(int(a.MaxLen))
 	}
 	var sb strings.Builder
@@ -66,6 +72,7 @@ func (a *Controller) String() string {
 	if a.ID != 0 {
 		sb.WriteString("id=" + strconv.Itoa(int(a.ID)) + ",")
 	}
+	a.writeController2Options(&sb)
 	return strings.TrimSuffix(sb.String(), ",") + ")"
 }
 

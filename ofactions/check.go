@@ -21,6 +21,10 @@ func Check(l List, m *mf.Match, version uint8) error {
 		}
 		return ofperr.OFPBAC_MATCH_INCONSISTENT
 	}
+	// Actions such as push_mpls change the flow for those after them:
+	// work on a copy of the match.
+	mc := *m
+	m = &mc
 	dl, _ := m.Get(mf.EthType)
 	dlType := uint16(dl[0])<<8 | uint16(dl[1])
 	if m.IsWildcard(mf.EthType) {
@@ -113,11 +117,24 @@ func Check(l List, m *mf.Match, version uint8) error {
 			if a.CT && !m.PrereqsOK(mf.ByID(mf.CtNwProto)) {
 				return ofperr.OFPBAC_MATCH_INCONSISTENT
 			}
+		case *Learn:
+			if err := checkLearn(a, m); err != nil {
+				return err
+			}
 		case *WriteActions:
 			if err := Check(a.Actions, m, version); err != nil {
 				return err
 			}
+		default:
+			if err := checkNX(a, m, func(l List) error { return Check(l, m, version) }); err != nil {
+				return err
+			}
 		}
+		st := checkState{m: m, dlType: dlType, proto: proto, isIP: isIP}
+		if err := checkExt(a, &st, soft); err != nil {
+			return err
+		}
+		dlType, proto, isIP = st.dlType, st.proto, st.isIP
 	}
 	return nil
 }

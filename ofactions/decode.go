@@ -116,6 +116,10 @@ func checkNoCTWrites(l List) error {
 			if err := checkNoCTWrites(a.Actions); err != nil {
 				return err
 			}
+		case *Clone:
+			if err := checkNoCTWrites(a.Actions); err != nil {
+				return err
+			}
 		}
 		if f != nil && (f.ID == mf.CtMark || f.ID == mf.CtLabel) {
 			return ofperr.OFPBAC_BAD_SET_ARGUMENT
@@ -165,6 +169,9 @@ func decodeAction(a []byte, version uint8, depth int) (Action, error) {
 		return decodeVendorAction(a, version, depth)
 	}
 	if act, ok, err := decodeMoreStd(typ, a, version); ok {
+		return act, err
+	}
+	if act, ok, err := decodeExtStd(typ, a, version); ok {
 		return act, err
 	}
 	if version == version10 {
@@ -306,6 +313,9 @@ func decodeSetField(b []byte, version uint8) (Action, error) {
 	if f == nil {
 		return nil, ofperr.OFPBAC_BAD_SET_TYPE
 	}
+	if f.IsTunMetadata() {
+		return decodeTunSetField(f, h, hl, b, version)
+	}
 	masked := h&0x100 != 0
 	width := f.Bytes
 	total := hl + width
@@ -384,6 +394,9 @@ func newMove(sh, dh mf.Header, nbits, srcOfs, dstOfs int) (Action, error) {
 	sf, df := mf.ByHeader(sh), mf.ByHeader(dh)
 	if sf == nil || df == nil {
 		return nil, ofperr.OFPBAC_BAD_SET_ARGUMENT
+	}
+	if err := checkTLVFields(sf, df); err != nil {
+		return nil, err
 	}
 	m := &Move{Src: Subfield{sf, srcOfs, nbits}, Dst: Subfield{df, dstOfs, nbits}}
 	if !m.Src.valid() {
@@ -491,10 +504,18 @@ func decodeVendorAction(a []byte, version uint8, depth int) (Action, error) {
 		return decodeCT(a, version, depth)
 	case nxastNAT:
 		return decodeNAT(a)
+	case nxastLearn, nxastLearn2:
+		return decodeLearn(a, sub)
 	case nxastCTClear:
 		return &CTClear{}, need(a, 16, false)
 	default:
 		if act, ok, err := decodeMoreVendor(sub, a); ok {
+			return act, err
+		}
+		if act, ok, err := decodeNX(sub, a, version, depth); ok {
+			return act, err
+		}
+		if act, ok, err := decodeExtVendor(sub, a, version, depth); ok {
 			return act, err
 		}
 	}

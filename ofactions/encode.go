@@ -162,6 +162,9 @@ func appendAction(b []byte, a Action, version uint8) ([]byte, error) {
 			binary.BigEndian.PutUint16(body[4:], a.MaxLen)
 		}
 	case *Controller:
+		if a.needs2() {
+			return appendController2(b, a), nil
+		}
 		b, body = putNX(b, nxastController, 16)
 		binary.BigEndian.PutUint16(body, a.MaxLen)
 		binary.BigEndian.PutUint16(body[2:], a.ID)
@@ -365,6 +368,8 @@ func appendAction(b []byte, a Action, version uint8) ([]byte, error) {
 		return appendCT(b, a, version)
 	case *NAT:
 		return appendNAT(b, a), nil
+	case *Learn:
+		return appendLearn(b, a), nil
 	case *CTClear:
 		b, _ = putNX(b, nxastCTClear, 16)
 	case *GotoTable:
@@ -384,7 +389,13 @@ func appendAction(b []byte, a Action, version uint8) ([]byte, error) {
 	case *ClearActions, *WriteActions:
 		return b, ofperr.OFPBIC_UNSUP_INST
 	default:
+		if b, ok, err := appendNX(b, a, version); ok {
+			return b, err
+		}
 		b, ok, err := appendMore(b, a, version)
+		if !ok {
+			b, ok, err = appendExt(b, a, version)
+		}
 		if !ok {
 			return b, ofperr.OFPBAC_BAD_TYPE
 		}
@@ -433,6 +444,9 @@ func isAllOnes(b []byte) bool {
 }
 
 func appendSetField(b []byte, s *SetField, version uint8) ([]byte, error) {
+	if s.Field.IsTunMetadata() || needsRegLoad2(s.Field) {
+		return appendTunSetField(b, s, version)
+	}
 	switch {
 	case version >= version15, version >= version12 && !s.Load && fullMask(s):
 		start := len(b)

@@ -191,6 +191,8 @@ func parseOne(item string, depth int) ([]Action, error) {
 	case "set_tunnel", "set_tunnel64":
 		v, err := parseUint(arg, 64)
 		return one(&SetTunnel{ID: v, Is64: name == "set_tunnel64"}, err)
+	case "learn":
+		return one(parseLearn(arg))
 	case "ct":
 		return one(parseCT(arg, depth))
 	case "ct_clear":
@@ -220,6 +222,12 @@ func parseOne(item string, depth int) ([]Action, error) {
 	if a, ok, err := parseMore(strings.ToLower(name), arg); ok {
 		return one(a, err)
 	}
+	if a, ok, err := parseNX(strings.ToLower(name), arg, item, depth); ok {
+		return one(a, err)
+	}
+	if a, ok, err := parseExt(strings.ToLower(name), arg, depth); ok {
+		return one(a, err)
+	}
 	// A port number or name alone means output to it.
 	if arg == "" {
 		if p, err := mf.ParsePort(item); err == nil {
@@ -246,6 +254,9 @@ func parseUint(s string, bits int) (uint64, error) {
 }
 
 func parseOutput(arg string) (Action, error) {
+	if isOutputTrunc(arg) {
+		return parseOutputTrunc(arg)
+	}
 	if strings.Contains(arg, "[") || mf.ByName(arg) != nil && !isPortName(arg) {
 		sf, err := ParseSubfield(arg)
 		if err != nil {
@@ -267,7 +278,7 @@ func isPortName(s string) bool {
 
 func parseController(arg string) (Action, error) {
 	c := &Controller{MaxLen: 0xffff, Reason: reasonAction}
-	if arg != "" && !strings.Contains(arg, "=") {
+	if arg != "" && strings.Trim(arg, "0123456789") == "" {
 		v, err := parseUint(arg, 16)
 		if err != nil {
 			return nil, err
@@ -299,12 +310,16 @@ func parseController(arg string) (Action, error) {
 				if !found {
 					return nil, fmt.Errorf("unknown reason \"%s\"", v)
 				}
+			case "userdata", "pause", "meter_id":
+				if err := c.parseController2Option(k, v); err != nil {
+					return nil, err
+				}
 			default:
 				return nil, fmt.Errorf("unknown key \"%s\" parsing controller action", k)
 			}
 		}
 	}
-	if c.Reason == reasonAction && c.ID == 0 {
+	if c.Reason == reasonAction && c.ID == 0 && len(c.Userdata) == 0 && !c.Pause && c.MeterID == 0 {
 		return &Output{Port: mf.PortController, MaxLen: c.MaxLen}, nil
 	}
 	return c, nil
@@ -541,6 +556,9 @@ func parseCT(arg string, depth int) (Action, error) {
 			if nat, err = parseNAT(v, strings.Contains(item, "(")); err != nil {
 				return nil, err
 			}
+			// In the order given: nat after exec(...) is printed
+			// inside it, as OVS keeps it.
+			ct.Actions = append(ct.Actions, nat)
 		case "exec":
 			if exec, err = parseList(v, depth+1); err != nil {
 				return nil, err
@@ -557,6 +575,7 @@ func parseCT(arg string, depth int) (Action, error) {
 					return nil, fmt.Errorf("%s: cannot set CT fields outside of ct action", a)
 				}
 			}
+			ct.Actions = append(ct.Actions, exec...)
 		default:
 			return nil, fmt.Errorf("invalid argument to \"ct\" action: `%s'", k)
 		}
@@ -567,10 +586,6 @@ func parseCT(arg string, depth int) (Action, error) {
 	if len(exec) > 0 && ct.Flags&CTCommit == 0 {
 		return nil, fmt.Errorf("\"exec\" requires \"commit\" flag.")
 	}
-	if nat != nil {
-		ct.Actions = append(ct.Actions, nat)
-	}
-	ct.Actions = append(ct.Actions, exec...)
 	return ct, nil
 }
 

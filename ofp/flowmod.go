@@ -119,7 +119,7 @@ var flagBits = []struct {
 	{FlagSendFlowRem, 1, 1, Version10},
 	{FlagCheckOverlap, 2, 2, Version10},
 	{FlagEmerg, 4, 0, Version10},
-	{FlagResetCounts, 0, 4, Version11},
+	{FlagResetCounts, 0, 4, Version12},
 	{FlagNoPktCounts, 0, 8, Version13},
 	{FlagNoBytCounts, 0, 16, Version13},
 }
@@ -138,10 +138,6 @@ func decodeFlags(raw uint16, version uint8) (uint16, error) {
 	}
 	if raw != 0 {
 		return 0, ofperr.OFPFMFC_BAD_FLAGS
-	}
-	// Flows added through OpenFlow 1.0-1.2 reset their counters on modify.
-	if version < Version13 {
-		flags |= FlagResetCounts
 	}
 	return flags, nil
 }
@@ -296,6 +292,11 @@ func DecodeFlowMod(msg []byte, tid bool) (*FlowMod, error) {
 	}
 	if fm.Flags, err = decodeFlags(rawFlags, mh.Version); err != nil {
 		return nil, err
+	}
+	// OpenFlow 1.0 and 1.1 have no reset_counts flag: there an add always
+	// resets the counters and nothing else does.
+	if mh.Version <= Version11 && fm.Command == FlowAdd {
+		fm.Flags |= FlagResetCounts
 	}
 	if fm.Flags&FlagEmerg != 0 {
 		return nil, ofperr.OFPFMFC_BAD_EMERG_TIMEOUT

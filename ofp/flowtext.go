@@ -33,7 +33,7 @@ func ParseFlow(s string, command uint8) (*FlowMod, error) {
 	if !wantActions && hasActions {
 		return nil, fmt.Errorf("unknown keyword actions")
 	}
-	for _, tok := range strings.FieldsFunc(matchStr, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+	for _, tok := range mf.SplitMatch(matchStr) {
 		name, value, hasValue := strings.Cut(tok, "=")
 		if !hasValue {
 			switch name {

@@ -71,6 +71,9 @@ type Bridge struct {
 	closed        bool
 	xid           uint32
 
+	// statusNotify is told about controller state changes (ctrlstatus.go).
+	statusNotify func()
+
 	// probe is the controllers' inactivity probe interval.
 	probe time.Duration
 

@@ -191,7 +191,7 @@ func (b *Bridge) snapshot() *tableSnapshot {
 // restore puts a snapshot back. Caller holds mu.
 func (b *Bridge) restore(s *tableSnapshot) {
 	for i := range b.tables {
-		b.tables[i].cls.rules = s.rules[i]
+		b.tables[i].cls.reset(s.rules[i])
 		for _, r := range s.rules[i] {
 			r.removed.Store(false)
 		}

@@ -2,6 +2,9 @@ package ofproto
 
 import (
 	"encoding/binary"
+	"hash/maphash"
+	"slices"
+	"sort"
 
 	"github.com/govswitchd/govswitchd/ofp/mf"
 )
@@ -58,49 +61,139 @@ func overlaps(a, b *mf.Match) bool {
 }
 
 // classifier holds one table's rules in lookup order: priority
-// descending, then insertion order. A straightforward scan is enough for
-// now; the order makes the first hit the answer.
+// descending, then insertion order. Lookups scan that order, so the first
+// hit is the answer; the exact index makes the flow_mod operations (find
+// an identical rule, replace it, remove it) independent of the table size,
+// which is what loading 100,000 flows needs.
+//
+// rules is read directly by the translation and the dumps; whoever sets
+// it wholesale calls reset so the index follows.
 type classifier struct {
 	rules []*Rule
+	// exact indexes rules by hash of (priority, match); a bucket holds
+	// the rules whose keys collide.
+	exact map[uint64][]*Rule
+	// timed counts the rules with an idle or hard timeout, so that the
+	// expiry scan can pass over tables that have none.
+	timed int
+}
+
+// exactSeed keys the exact index; one per process is enough.
+var exactSeed = maphash.MakeSeed()
+
+// exactKey hashes what makes two rules the same rule in a table.
+func exactKey(m *mf.Match, priority uint16) uint64 {
+	var h maphash.Hash
+	h.SetSeed(exactSeed)
+	h.Write(m.Flow.Bytes()[:])
+	h.Write(m.Mask.Bytes()[:])
+	h.WriteByte(byte(priority >> 8))
+	h.WriteByte(byte(priority))
+	return h.Sum64()
+}
+
+func (c *classifier) index(r *Rule) {
+	if c.exact == nil {
+		c.exact = make(map[uint64][]*Rule)
+	}
+	k := exactKey(&r.Match, r.Priority)
+	c.exact[k] = append(c.exact[k], r)
+	if r.hasTimeout() {
+		c.timed++
+	}
+}
+
+func (c *classifier) unindex(r *Rule) {
+	k := exactKey(&r.Match, r.Priority)
+	bucket := c.exact[k]
+	if i := slices.Index(bucket, r); i >= 0 {
+		bucket = slices.Delete(bucket, i, i+1)
+		if r.hasTimeout() {
+			c.timed--
+		}
+	}
+	if len(bucket) == 0 {
+		delete(c.exact, k)
+	} else {
+		c.exact[k] = bucket
+	}
+}
+
+// reset replaces the rules (already in lookup order) and rebuilds the
+// index.
+func (c *classifier) reset(rules []*Rule) {
+	c.rules = rules
+	c.exact = make(map[uint64][]*Rule, len(rules))
+	c.timed = 0
+	for _, r := range rules {
+		c.index(r)
+	}
+}
+
+// insertAt is where a rule of this priority goes: after every rule of the
+// same or higher priority. rules is sorted by priority descending, so a
+// binary search finds it.
+func (c *classifier) insertAt(priority uint16) int {
+	return sort.Search(len(c.rules), func(i int) bool { return c.rules[i].Priority < priority })
 }
 
 // insert adds r after every rule of the same or higher priority.
 func (c *classifier) insert(r *Rule) {
-	i := len(c.rules)
-	for i > 0 && c.rules[i-1].Priority < r.Priority {
-		i--
+	c.rules = slices.Insert(c.rules, c.insertAt(r.Priority), r)
+	c.index(r)
+}
+
+// position returns r's index in rules, or -1. Only rules of r's priority
+// need looking at.
+func (c *classifier) position(r *Rule) int {
+	lo := sort.Search(len(c.rules), func(i int) bool { return c.rules[i].Priority <= r.Priority })
+	for i := lo; i < len(c.rules) && c.rules[i].Priority == r.Priority; i++ {
+		if c.rules[i] == r {
+			return i
+		}
 	}
-	c.rules = append(c.rules, nil)
-	copy(c.rules[i+1:], c.rules[i:])
-	c.rules[i] = r
+	return -1
 }
 
 // replace puts nr where old was (same match and priority).
 func (c *classifier) replace(old, nr *Rule) {
-	for i, r := range c.rules {
-		if r == old {
-			c.rules[i] = nr
-			return
-		}
+	i := c.position(old)
+	if i < 0 {
+		c.insert(nr)
+		return
 	}
-	c.insert(nr)
+	c.rules[i] = nr
+	c.unindex(old)
+	c.index(nr)
 }
 
 // remove drops r.
 func (c *classifier) remove(r *Rule) {
-	for i, x := range c.rules {
-		if x == r {
-			copy(c.rules[i:], c.rules[i+1:])
-			c.rules[len(c.rules)-1] = nil
-			c.rules = c.rules[:len(c.rules)-1]
-			return
-		}
+	if i := c.position(r); i >= 0 {
+		c.rules = slices.Delete(c.rules, i, i+1)
+		c.unindex(r)
 	}
 }
 
+// removeMarked drops every rule whose removed flag is set, in one pass:
+// deleting many rules one by one would move the rest of the table each
+// time.
+func (c *classifier) removeMarked() {
+	c.rules = slices.DeleteFunc(c.rules, func(r *Rule) bool {
+		if r.removed.Load() {
+			c.unindex(r)
+			return true
+		}
+		return false
+	})
+}
+
+// hasTimeout reports whether r can expire.
+func (r *Rule) hasTimeout() bool { return r.IdleTimeout != 0 || r.HardTimeout != 0 }
+
 // find returns the rule with exactly this match and priority.
 func (c *classifier) find(m *mf.Match, priority uint16) *Rule {
-	for _, r := range c.rules {
+	for _, r := range c.exact[exactKey(m, priority)] {
 		if r.Priority == priority && r.Match.Equal(m) {
 			return r
 		}

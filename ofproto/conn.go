@@ -1,6 +1,7 @@
 package ofproto
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -28,6 +29,10 @@ const (
 // Replies wait for room; asynchronous messages are dropped when it is full.
 const outQueueLen = 256
 
+// readBufferSize is the receive buffer of a connection: a few maximum
+// size messages.
+const readBufferSize = 256 << 10
+
 // maxMsgLen is the largest OpenFlow message.
 const maxMsgLen = 0xffff
 
@@ -53,6 +58,8 @@ type conn struct {
 	closed    chan struct{}
 	closeOnce sync.Once
 	lastRecv  atomic.Int64 // unix nanoseconds of the last received message
+	// readErr is why the reader stopped (guarded by mu); closeErr.
+	readErr error
 
 	// mu guards the negotiated state below, which the reader sets and
 	// asynchronous senders (flow removed) read.
@@ -94,6 +101,17 @@ func (c *conn) close() {
 		close(c.closed)
 		c.nc.Close()
 	})
+}
+
+// closeErr is why the connection ended as the reader saw it: the peer
+// closing it is io.EOF, which is also the answer when the switch closed it.
+func (c *conn) closeErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.readErr == nil || errors.Is(c.readErr, net.ErrClosed) {
+		return io.EOF
+	}
+	return c.readErr
 }
 
 // send queues msg, waiting for room; false if the connection closed.
@@ -177,7 +195,10 @@ func (c *conn) readLoop() {
 	defer c.close()
 	ours := c.b.versions()
 	c.send(ofp.EncodeHello(ours, c.helloXid))
-	msg, err := readMsg(c.nc)
+	// Reading through a buffer takes a burst of messages (add-flows sends
+	// them back to back) in one system call instead of two per message.
+	in := bufio.NewReaderSize(c.nc, readBufferSize)
+	msg, err := readMsg(in)
 	if err != nil {
 		return
 	}
@@ -190,7 +211,7 @@ func (c *conn) readLoop() {
 		go c.probeLoop(c.b.probe)
 	}
 	for {
-		msg, err := readMsg(c.nc)
+		msg, err := readMsg(in)
 		if err == nil {
 			c.lastRecv.Store(time.Now().UnixNano())
 		}
@@ -198,6 +219,9 @@ func (c *conn) readLoop() {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 				connLog.Dbg("%s: %v", c.b.name, err)
 			}
+			c.mu.Lock()
+			c.readErr = err
+			c.mu.Unlock()
 			return
 		}
 		if c.snoop {

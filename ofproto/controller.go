@@ -17,9 +17,11 @@ const (
 
 // activeController keeps one outgoing controller connection up.
 type activeController struct {
+	target        string
 	network, addr string
 	stopOnce      sync.Once
 	quit          chan struct{}
+	status        ctrlState
 }
 
 func (ac *activeController) stop() { ac.stopOnce.Do(func() { close(ac.quit) }) }
@@ -105,7 +107,8 @@ func (b *Bridge) setControllers(targets []string) {
 			b.startListener(ln, connPrimary, false)
 			continue
 		}
-		ac := &activeController{network: network, addr: addr, quit: make(chan struct{})}
+		ac := &activeController{target: t, network: network, addr: addr, quit: make(chan struct{})}
+		ac.status.state = stateConnecting
 		b.connMu.Lock()
 		if b.closed {
 			b.connMu.Unlock()
@@ -133,21 +136,32 @@ func (b *Bridge) runActive(ac *activeController, target string) {
 			if c == nil {
 				return
 			}
+			b.setCtrlState(ac, func(s *ctrlState) {
+				s.state, s.conn, s.connectedAt = stateActive, c, time.Now()
+			})
 			select {
 			case <-c.closed:
 				connLog.Info("%s<->%s: connection dropped", b.name, target)
+				b.setCtrlState(ac, func(s *ctrlState) {
+					s.state, s.conn, s.disconnectedAt = stateBackoff, nil, time.Now()
+					s.lastErr = connError(c.closeErr())
+				})
 			case <-ac.quit:
 				c.close()
 				return
 			}
 		} else {
 			connLog.Dbg("%s<->%s: connection failed (%v)", b.name, target, err)
+			b.setCtrlState(ac, func(s *ctrlState) {
+				s.state, s.lastErr = stateBackoff, connError(err)
+			})
 		}
 		select {
 		case <-time.After(backoff):
 		case <-ac.quit:
 			return
 		}
+		b.setCtrlState(ac, func(s *ctrlState) { s.state = stateConnecting })
 		backoff = min(2*backoff, maxBackoff)
 	}
 }

@@ -32,6 +32,9 @@ func (b *Bridge) expire(now time.Time) {
 	var idle, hard []*Rule
 	b.mu.Lock()
 	for i := range b.tables {
+		if b.tables[i].cls.timed == 0 {
+			continue
+		}
 		for _, r := range b.tables[i].cls.rules {
 			switch {
 			case r.HardTimeout != 0 && now.Sub(r.modified) >= time.Duration(r.HardTimeout)*time.Second:
@@ -41,19 +44,17 @@ func (b *Bridge) expire(now time.Time) {
 			}
 		}
 	}
-	for _, r := range hard {
-		b.removeRule(r)
-	}
-	for _, r := range idle {
-		b.removeRule(r)
-	}
+	b.removeRules(hard)
+	b.removeRules(idle)
 	b.noteRemoved(hard, removedHard)
 	b.noteRemoved(idle, removedIdle)
+	learned := b.deleteLearnedBy(append(append([]*Rule(nil), hard...), idle...))
 	events := b.takeEvents()
 	b.mu.Unlock()
 	b.reportEvents(events)
 	b.notifyRemoved(hard, removedHard)
 	b.notifyRemoved(idle, removedIdle)
+	b.notifyRemoved(learned, removedDelete)
 }
 
 // notifyRemoved sends flow-removed messages for the rules that asked for

@@ -109,9 +109,9 @@ func (b *Bridge) flowModLocked(fm *ofp.FlowMod) ([]*Rule, error) {
 	}
 	switch fm.Command {
 	case ofp.FlowAdd:
-		return nil, b.addFlow(fm)
+		return b.deleteLearnedAfter(b.replaceCandidates(fm), b.addFlow(fm))
 	case ofp.FlowModify, ofp.FlowModifyStrict:
-		return nil, b.modifyFlows(fm)
+		return b.deleteLearnedAfter(b.replaceCandidates(fm), b.modifyFlows(fm))
 	case ofp.FlowDelete, ofp.FlowDeleteStrict:
 		return b.deleteFlows(fm)
 	}
@@ -136,6 +136,10 @@ func (b *Bridge) checkActions(l ofactions.List, table uint8) error {
 				return ofperr.OFPBIC_BAD_TABLE_ID
 			}
 		case *ofactions.WriteActions:
+			if err := b.checkActions(a.Actions, table); err != nil {
+				return err
+			}
+		case *ofactions.Clone:
 			if err := b.checkActions(a.Actions, table); err != nil {
 				return err
 			}
@@ -294,9 +298,8 @@ func (b *Bridge) deleteFlows(fm *ofp.FlowMod) ([]*Rule, error) {
 		return nil, err
 	}
 	rules := b.collect(&cr)
-	for _, r := range rules {
-		b.removeRule(r)
-	}
+	b.removeRules(rules)
 	b.noteRemoved(rules, removedDelete)
+	rules = append(rules, b.deleteLearnedBy(rules)...)
 	return rules, nil
 }

@@ -340,6 +340,7 @@ func (b *Bridge) deleteGroup(id uint32) []*Rule {
 		b.removeRule(r)
 	}
 	b.noteRemoved(rules, removedGroupDelete)
+	rules = append(rules, b.deleteLearnedBy(rules)...)
 	return rules
 }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/govswitchd/govswitchd/dpif"
 	"github.com/govswitchd/govswitchd/ofactions"
 	"github.com/govswitchd/govswitchd/ofp"
 	"github.com/govswitchd/govswitchd/ofp/ofperr"
@@ -54,6 +55,9 @@ type meter struct {
 	flags   uint16
 	bands   []meterBand
 	created time.Time
+
+	dp   *dpif.Datapath // where it is enforced; nil when not attached
+	dpID uint32         // its datapath meter id on dp
 }
 
 // meterMod is a decoded OFPT_METER_MOD.
@@ -149,10 +153,12 @@ func (b *Bridge) applyMeterMod(mm *meterMod) error {
 			if old != nil {
 				m.created = old.created
 			}
+			b.installMeter(m, old)
 			b.meters[mm.id] = m
 		case meterDelete:
-			for id := range b.meters {
+			for id, m := range b.meters {
 				if mm.id == meterAll || mm.id == id {
+					m.uninstall()
 					delete(b.meters, id)
 					removed = append(removed, b.deleteRulesUsingMeter(id)...)
 				}
@@ -199,6 +205,7 @@ func (b *Bridge) deleteRulesUsingMeter(id uint32) []*Rule {
 		b.removeRule(r)
 	}
 	b.noteRemoved(rules, removedMeterDelete)
+	rules = append(rules, b.deleteLearnedBy(rules)...)
 	return rules
 }
 
@@ -276,12 +283,18 @@ func handleMeterStats(c *conn, r *request) error {
 		e = binary.BigEndian.AppendUint16(e, uint16(40+16*len(m.bands)))
 		e = append(e, 0, 0, 0, 0, 0, 0)
 		e = binary.BigEndian.AppendUint32(e, uint32(len(c.b.rulesUsingMeter(m.id))))
-		e = binary.BigEndian.AppendUint64(e, 0) // packet_in_count
-		e = binary.BigEndian.AppendUint64(e, 0) // byte_in_count
+		s := m.counters()
+		e = binary.BigEndian.AppendUint64(e, s.Packets)
+		e = binary.BigEndian.AppendUint64(e, s.Bytes)
 		e = binary.BigEndian.AppendUint32(e, uint32(d/time.Second))
 		e = binary.BigEndian.AppendUint32(e, uint32(d%time.Second))
-		for range m.bands {
-			e = append(e, make([]byte, 16)...)
+		for i := range m.bands {
+			var band dpif.MeterBandStats
+			if i < len(s.Bands) {
+				band = s.Bands[i]
+			}
+			e = binary.BigEndian.AppendUint64(e, band.Packets)
+			e = binary.BigEndian.AppendUint64(e, band.Bytes)
 		}
 		entries = append(entries, e)
 	}

@@ -17,6 +17,9 @@ type frozenState struct {
 	table  uint8
 	inPort uint16
 	meta   mf.Flow // only the translation-only fields are nonzero
+	// userdata is a controller action's userdata for its packet-in
+	// (xlate_nx_controller.go); a string to keep the state comparable.
+	userdata string
 }
 
 // recircEntry is one allocated recirculation id.

@@ -106,6 +106,10 @@ func outputsTo(l ofactions.List, port uint16) bool {
 			if outputsTo(a.Actions, port) {
 				return true
 			}
+		case *ofactions.Clone:
+			if outputsTo(a.Actions, port) {
+				return true
+			}
 		}
 	}
 	return false
@@ -120,6 +124,10 @@ func outputsToGroup(l ofactions.List, id uint32) bool {
 				return true
 			}
 		case *ofactions.WriteActions:
+			if outputsToGroup(a.Actions, id) {
+				return true
+			}
+		case *ofactions.Clone:
 			if outputsToGroup(a.Actions, id) {
 				return true
 			}

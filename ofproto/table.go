@@ -54,5 +54,24 @@ func (b *Bridge) removeRule(r *Rule) {
 	r.removed.Store(true)
 }
 
+// removeRules takes rules out of their tables, each table compacted once
+// however many of its rules go. Caller holds mu.
+func (b *Bridge) removeRules(rules []*Rule) {
+	if len(rules) == 1 {
+		b.removeRule(rules[0])
+		return
+	}
+	var touched [numTables]bool
+	for _, r := range rules {
+		r.removed.Store(true)
+		touched[r.TableID] = true
+	}
+	for i := range touched {
+		if touched[i] {
+			b.tables[i].cls.removeMarked()
+		}
+	}
+}
+
 // ruleCount is the number of rules in table id. Caller holds mu.
 func (b *Bridge) ruleCount(id int) int { return len(b.tables[id].cls.rules) }

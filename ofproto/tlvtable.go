@@ -96,6 +96,9 @@ func handleTLVTableMod(c *conn, r *request) error {
 	case tlvClear:
 		next = tlvTable{}
 	}
+	if err := setTunMetadataMap(&next); err != nil {
+		return err
+	}
 	b.tlv = next
 	return nil
 }

@@ -44,6 +44,9 @@ type xlate struct {
 	flow, base, written mf.Flow
 	wc                  mf.Flow // 1 bits: the megaflow must match them
 	vlanTPID            uint16  // TPID of a tag pushed by push_vlan
+	nx                  nxState // push/pop stack (xlate_nx.go)
+	mpls                mplsState
+	encap               encapState
 
 	acts  []dpif.Action
 	rules []*Rule
@@ -65,6 +68,9 @@ type xlate struct {
 	// pass (it resumed after ct(table=N), or came in tracked): only then
 	// does ct_clear do anything.
 	conntracked bool
+
+	// learning holds what learn and fin_timeout do after translation.
+	learning xlateLearn
 
 	// recircs are the recirculations emitted (for ofproto/trace).
 	recircs []emittedRecirc
@@ -127,6 +133,9 @@ func (x *xlate) lookupTable(table uint8, mayPacketIn bool) {
 		return
 	}
 	x.resubmits++
+	if x.mplsFreezeBefore(table) {
+		return
+	}
 	r := x.lookup(table)
 	if r == nil && mayPacketIn && x.br.wantsMissPacketIn() {
 		old := x.tr.enter(traceTable, fmt.Sprintf("%2d. No match, and a \"packet-in\" is called for.", table))
@@ -148,7 +157,9 @@ func (x *xlate) lookupTable(table uint8, mayPacketIn bool) {
 	saved := x.table
 	x.table = table
 	x.depth++
+	outer := x.learning.enterRule(r)
 	x.doActions(r.Actions)
+	x.learning.rule = outer
 	x.depth--
 	x.table = saved
 }
@@ -221,7 +232,8 @@ var lookupStages = func() [4]mf.Flow {
 	var st [4]mf.Flow
 	l2 := []mf.FieldID{mf.EthSrc, mf.EthDst, mf.EthType, mf.VLANTCI, mf.MPLSLabel, mf.MPLSTC, mf.MPLSBOS, mf.MPLSTTL}
 	l3 := []mf.FieldID{mf.IPv4Src, mf.IPv4Dst, mf.IPv6Src, mf.IPv6Dst, mf.IPv6Label, mf.IPProto, mf.IPDSCP,
-		mf.IPECN, mf.IPTTL, mf.IPFrag, mf.ARPOp, mf.ARPSPA, mf.ARPTPA, mf.ARPSHA, mf.ARPTHA}
+		mf.IPECN, mf.IPTTL, mf.IPFrag, mf.ARPOp, mf.ARPSPA, mf.ARPTPA, mf.ARPSHA, mf.ARPTHA,
+		mf.NshFlags, mf.NshTTL, mf.NshMdtype, mf.NshNp, mf.NshSpi, mf.NshSi, mf.NshC1, mf.NshC2, mf.NshC3, mf.NshC4}
 	l4 := []mf.FieldID{mf.TCPSrc, mf.TCPDst, mf.TCPFlags, mf.NDTarget, mf.NDReserved, mf.NDOptionsType}
 	for i, ids := range [][]mf.FieldID{l2, l3, l4} {
 		for _, id := range ids {
@@ -282,6 +294,8 @@ func (x *xlate) frozenMeta() mf.Flow {
 		v := fieldBytes(&x.flow, id)
 		_ = m.Set(id, v[:mf.ByID(id).Bytes], nil)
 	}
+	// Tunnel metadata lives on with the packet, as in OVS.
+	mf.CopyTunMetadata(&m.Flow, &x.flow)
 	return m.Flow
 }
 

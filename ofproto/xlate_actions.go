@@ -23,11 +23,18 @@ const (
 
 // doActions executes an OpenFlow action list.
 func (x *xlate) doActions(l ofactions.List) {
-	for _, a := range l {
+	if len(l) == 0 {
+		x.tr.action("drop") // as OVS's do_xlate_actions
+		return
+	}
+	for i, a := range l {
 		if x.exit || x.err != nil {
 			return
 		}
 		x.tr.action(a.String())
+		if x.doNXTail(a, l[i+1:]) {
+			return
+		}
 		x.doAction(a)
 	}
 }
@@ -41,7 +48,7 @@ func (x *xlate) doAction(a ofactions.Action) {
 	case *ofactions.Enqueue:
 		x.output(a.Port, 0)
 	case *ofactions.Controller:
-		x.controller(a.Reason, a.MaxLen, a.ID)
+		x.controllerAction(a)
 	case *ofactions.Resubmit:
 		x.doResubmit(a)
 	case *ofactions.GotoTable:
@@ -118,10 +125,22 @@ func (x *xlate) doAction(a ofactions.Action) {
 		x.actset = nil
 	case *ofactions.Exit:
 		x.exit = true
-	case *ofactions.Meter, *ofactions.Note, *ofactions.SetQueue, *ofactions.PopQueue,
-		*ofactions.FinTimeout, *ofactions.Conjunction:
+	case *ofactions.Meter:
+		// Metered where the action stands, without a commit, as in OVS.
+		if id, ok := x.br.datapathMeter(a.ID, x.bk.dp); ok {
+			x.acts = append(x.acts, dpif.Action{Type: dpif.ActMeter, Arg: id})
+		}
+	case *ofactions.Learn:
+		x.learn(a)
+	case *ofactions.FinTimeout:
+		x.finTimeout(a)
+	case *ofactions.Note, *ofactions.SetQueue, *ofactions.PopQueue,
+		*ofactions.Conjunction:
 		// No datapath effect here.
 	default:
+		if x.doExtAction(a) || x.doNXAction(a) {
+			return
+		}
 		x.tr.warn("action not supported by this switch, ignored")
 		log.Dbg("bridge %s: translation of %s is not supported", x.br.Name(), a.String())
 	}
@@ -153,6 +172,9 @@ func (x *xlate) output(port, maxLen uint16) {
 // outputTo emits output to one OpenFlow port's datapath port. Output to
 // the input port is skipped unless asked for with IN_PORT.
 func (x *xlate) outputTo(port uint16, allowInPort bool) {
+	if x.nonEthernet() {
+		return
+	}
 	if port == x.inPort() && !allowInPort {
 		x.tr.warn("skipping output to input port")
 		return
@@ -162,8 +184,10 @@ func (x *xlate) outputTo(port uint16, allowInPort bool) {
 		x.tr.detail("output to nonexistent port " + mf.PortString(port))
 		return
 	}
-	if x.portConfig(port)&(PortConfigNoFwd|PortConfigDown) != 0 {
-		x.tr.detail(mf.PortString(port) + " is not forwarding")
+	// As OVS, only no-forward stops an output: an administratively
+	// down port is still output to (the device drops what it cannot send).
+	if x.portConfig(port)&PortConfigNoFwd != 0 {
+		x.tr.detail("OFPPC_NO_FWD set, skipping output")
 		return
 	}
 	x.commit()
@@ -249,6 +273,7 @@ func (x *xlate) controller(reason uint8, maxLen, id uint16) {
 	cookie := ^uint64(0) // no rule (packet-out): OVS reports no cookie
 	if n := len(x.rules); n > 0 {
 		cookie = x.rules[n-1].Cookie
+		reason = explicitMiss(reason, x.rules[n-1])
 	}
 	x.controllerWithCookie(reason, maxLen, id, cookie)
 }
@@ -439,7 +464,7 @@ func subfieldText(flow *mf.Flow, s ofactions.Subfield) string {
 	}
 	h := strings.TrimLeft(fmt.Sprintf("%x", sub[i:]), "0")
 	if h == "" {
-		h = "0"
+		return "0" // as OVS's ds_put_hex
 	}
 	return "0x" + h
 }
@@ -488,12 +513,14 @@ func (x *xlate) group(id uint32) {
 func (x *xlate) bucket(b *bucket) {
 	saved := x.flow
 	savedActset := x.actset
+	savedMPLS := mplsState{pushed: slices.Clone(x.mpls.pushed), pops: x.mpls.pops, popped: x.mpls.popped}
 	old := x.tr.enter(traceBucket, "bucket "+uitoa(uint64(b.ID)))
 	x.doActions(b.Actions)
 	x.tr.leave(old)
 	x.exit = false
 	x.actset = savedActset
 	x.flow = saved
+	x.mpls = savedMPLS
 	// Fields where the packet now differs from the flow must be set back:
 	// their old values come from the packet, so they are consulted too.
 	for _, id := range append(keyFieldIDs(), mf.IPDSCP, mf.IPECN) {
@@ -576,8 +603,11 @@ func (x *xlate) ct(a *ofactions.CT) {
 			x.ctNAT(ca, na)
 		case *ofactions.SetField:
 			x.ctExec(ca, na)
+		case *ofactions.Move:
+			x.ctExecMove(ca, na)
 		}
 	}
+	x.ctTimeout(ca)
 	x.acts = append(x.acts, dpif.CT(ca))
 	if x.tr != nil {
 		for _, na := range a.Actions {

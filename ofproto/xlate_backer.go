@@ -109,6 +109,7 @@ func (k *Backer) AddBridge(b *Bridge) {
 	if ct := k.dp.Conntrack(); ct != nil {
 		b.SetConntrack(ct)
 	}
+	b.attachMeters()
 }
 
 // RemoveBridge detaches a bridge and its ports.
@@ -123,6 +124,7 @@ func (k *Backer) RemoveBridge(b *Bridge) {
 	}
 	k.mu.Unlock()
 	b.SetConntrack(nil)
+	b.detachMeters()
 	k.recirc.sweep(time.Now(), recircIdle, func(x *Bridge) bool { return x == b })
 	k.dp.RequestRevalidation()
 }

@@ -29,7 +29,9 @@ var (
 // header with written bits, VLAN pops and pushes for a changed tag, then
 // the packet mark, in OVS's order.
 func (x *xlate) commit() {
+	x.commitEncap()
 	if x.written == (mf.Flow{}) {
+		x.commitMPLS()
 		x.commitVLAN()
 		return
 	}
@@ -59,7 +61,9 @@ func (x *xlate) commit() {
 	}
 	for _, h := range append(headers, setHeader{dpif.SetSkbMark, setMarkBits}) {
 		if h.header == dpif.SetSkbMark {
-			// OVS's order: L2-L4 rewrites, VLAN, then metadata.
+			// OVS's order: L2-L4 rewrites, MPLS, VLAN, then metadata.
+			x.commitNSH()
+			x.commitMPLS()
 			x.commitVLAN()
 		}
 		s := &dpif.SetAction{Header: h.header}

@@ -162,6 +162,7 @@ func keyToMatch(k *dpif.FlowKey, ofport uint16) mf.Match {
 	tos := k.NwTOS()
 	_ = m.SetExact(mf.IPDSCP, uint64(tos&0xfc))
 	_ = m.SetExact(mf.IPECN, uint64(tos&0x03))
+	nshFromKey(k, &m)
 	if lse := k.MPLSLSE(); lse != 0 {
 		_ = m.SetExact(mf.MPLSLabel, uint64(lse>>12))
 		_ = m.SetExact(mf.MPLSTC, uint64(lse>>9&7))
@@ -184,6 +185,7 @@ func flowToKey(flow *mf.Flow, odpPort uint32) dpif.FlowKey {
 	k.SetInPort(odpPort)
 	k.SetNwTOS(uint8(fieldUint(flow, mf.IPDSCP)) | uint8(fieldUint(flow, mf.IPECN)))
 	k.SetMPLSLSE(flowMPLSLSE(flow))
+	nshFlowToKey(flow, &k)
 	if fieldUint(flow, mf.VLANTCI)&dpif.VLANCFI != 0 {
 		keyPut(&k, 13, keyVLANTPIDShift, 16, mf.EthTypeVLAN)
 	}
@@ -224,6 +226,7 @@ func maskToKeyMask(wc *mf.Flow) dpif.FlowMask {
 		}
 	}
 	k.SetMPLSLSE(lse)
+	nshMaskToKey(wc, k)
 	if keyGet(k, 13, 32, 16) != 0 {
 		// A matched tag means a matched TPID too.
 		keyPut(k, 13, keyVLANTPIDShift, 16, 0xffff)

@@ -21,6 +21,7 @@ type packetIn struct {
 	table    uint8
 	cookie   uint64
 	meta     mf.Flow // metadata and registers to report
+	userdata []byte  // controller(userdata=...), NXT_PACKET_IN2 only
 }
 
 // packetIn turns a userspace(controller) upcall into packet-ins. The
@@ -46,6 +47,7 @@ func (k *Backer) packetIn(u *dpif.Upcall) {
 		table:    st.table,
 		cookie:   ua.RuleCookie,
 		meta:     st.meta,
+		userdata: []byte(st.userdata),
 	}
 	st.bridge.sendPacketIn(pi)
 }
@@ -64,13 +66,10 @@ func (b *Bridge) wantsMissPacketIn() bool {
 }
 
 // sendPacketIn queues pi to every connection that wants packet-ins for
-// its reason, each in the connection's format. Table misses go on the
-// wire as no_match.
+// its reason, each in the connection's format and with the reason its
+// version can express (wireReason).
 func (b *Bridge) sendPacketIn(pi *packetIn) {
 	reason := pi.reason
-	if reason == pinImplicitMiss || reason == pinExplicitMiss {
-		pi.reason = pinNoMatch
-	}
 	b.eachConn(func(c *conn) {
 		if !c.wantsAsync(asyncPacketIn, uint(reason)) {
 			return
@@ -78,7 +77,9 @@ func (b *Bridge) sendPacketIn(pi *packetIn) {
 		c.mu.Lock()
 		v, format := c.version, c.packetInFormat
 		c.mu.Unlock()
-		msg, err := encodePacketIn(pi, v, format)
+		wire := *pi
+		wire.reason = wireReason(reason, v)
+		msg, err := encodePacketIn(&wire, v, format)
 		if err != nil {
 			connLog.Dbg("%s: packet-in: %v", b.name, err)
 			return
@@ -203,5 +204,8 @@ func encodePacketIn2(pi *packetIn, v uint8, m *mf.Match) ([]byte, error) {
 	prop(pin2Cookie, binary.BigEndian.AppendUint64([]byte{0, 0, 0, 0}, pi.cookie))
 	prop(pin2Reason, []byte{pi.reason})
 	prop(pin2Metadata, mf.AppendNXM(nil, m, v, 0, 0))
+	if len(pi.userdata) > 0 {
+		prop(pin2Userdata, pi.userdata)
+	}
 	return ofp.FinishMessage(b, 0), nil
 }

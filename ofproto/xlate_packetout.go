@@ -45,9 +45,13 @@ func (k *Backer) PacketOut(b *Bridge, frame []byte, inPort uint16, actions ofact
 	dpif.Extract(frame, odpIn, &key)
 	flow := keyToFlow(&key, inPort)
 	x := k.newXlate(bb, &flow)
-	for _, a := range actions {
+	x.learning.packetOut = true
+	for i, a := range actions {
 		if x.exit || x.err != nil {
 			break
+		}
+		if x.doNXTail(a, actions[i+1:]) {
+			break // check_pkt_larger translated the rest, per branch
 		}
 		if o, ok := a.(*ofactions.Output); ok && o.Port == mf.PortTable {
 			x.resubmit(0)
@@ -61,6 +65,7 @@ func (k *Backer) PacketOut(b *Bridge, frame []byte, inPort uint16, actions ofact
 	}
 	// The rules output:TABLE went through count the packet, as in OVS.
 	creditRules(x.rules, 1, uint64(len(frame)))
+	x.applyLearn(key.TCPFlags())
 	if len(x.acts) == 0 {
 		return nil
 	}

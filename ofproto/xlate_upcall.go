@@ -46,6 +46,8 @@ func (k *Backer) HandleUpcall(u *dpif.Upcall) (err error) {
 	if u.Type == dpif.UpcallRevalidate && u.Stats.Packets > 0 {
 		creditRules(x.rules, u.Stats.Packets, u.Stats.Bytes)
 	}
+	// After crediting: learning may replace rules the credit went to.
+	x.finishUpcall(u)
 	return nil
 }
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building, testing and the demo need, if missing: the Open
 # vSwitch 3.1 tools (ovsdb-server, ovs-vsctl, ovs-appctl, ovs-ofctl),
-# iproute2, os-ken, and the Go modules. Safe to run again: it only does
-# what is not done yet. Needs root to install packages.
+# iproute2, os-ken, the FTP and TFTP servers and curl of the ALG tests (the
+# tests run private instances; the packages' own services stay stopped), and
+# the Go modules. Safe to run again: it only does what is not done yet. Needs
+# root to install packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(openvswitch-switch openvswitch-common iproute2 python3-os-ken ethtool iputils-ping netcat-openbsd)
+packages=(openvswitch-switch openvswitch-common iproute2 python3-os-ken ethtool iputils-ping netcat-openbsd
+	vsftpd tftpd-hpa curl)
 missing=()
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -5,6 +5,8 @@
 #ifndef GOVSWITCHD_KERNEL_ABI_H
 #define GOVSWITCHD_KERNEL_ABI_H
 
+typedef unsigned char __u8;
+typedef unsigned short __u16;
 typedef unsigned int __u32;
 typedef unsigned long long __u64;
 
@@ -26,7 +28,18 @@ enum xdp_action {
 	XDP_REDIRECT,
 };
 
+#define BPF_MAP_TYPE_HASH 1
+#define BPF_MAP_TYPE_PERCPU_ARRAY 6
 #define BPF_MAP_TYPE_XSKMAP 17
+#define BPF_MAP_TYPE_DEVMAP_HASH 25
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define bpf_ntohs(x) __builtin_bswap16(x)
+#define bpf_htons(x) __builtin_bswap16(x)
+#else
+#define bpf_ntohs(x) (x)
+#define bpf_htons(x) (x)
+#endif
 
 /* BTF-style map definitions, as cilium/ebpf and libbpf read them. */
 #define SEC(name) __attribute__((section(name), used))
@@ -36,6 +49,13 @@ enum xdp_action {
 
 /* Helper 51: redirect to the map entry key; the low bits of flags are the
  * action returned when the entry is empty. */
+/* Helper 1: the value of key in map, or NULL. */
+static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
+/* Helper 5: CLOCK_MONOTONIC in nanoseconds. */
+static __u64 (*bpf_ktime_get_ns)(void) = (void *)5;
+/* Helper 44: move the frame's start by delta bytes (negative grows it). */
+static long (*bpf_xdp_adjust_head)(struct xdp_md *ctx, int delta) = (void *)44;
+
 static long (*bpf_redirect_map)(void *map, __u32 key, __u64 flags) = (void *)51;
 
 #endif

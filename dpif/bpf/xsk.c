@@ -19,6 +19,8 @@
 /* GPL-compatible, so later fast paths may use GPL-only helpers. */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+#include "ct_offload.h"
+
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
 	__uint(max_entries, MAX_QUEUES);
@@ -36,10 +38,9 @@ static __always_inline int to_userspace(struct xdp_md *ctx)
 SEC("xdp")
 int xsk_redirect(struct xdp_md *ctx)
 {
-	/* Kernel fast paths are inserted here, each as:
-	 *	verdict = step(ctx);
-	 *	if (verdict != XSK_NEXT)
-	 *		return verdict;
-	 */
+	/* Kernel fast paths, each answering or handing on with XSK_NEXT. */
+	int verdict = ct_offload_step(ctx);
+	if (verdict != XSK_NEXT)
+		return verdict;
 	return to_userspace(ctx);
 }

@@ -8,16 +8,52 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"structs"
 
 	"github.com/cilium/ebpf"
 )
+
+type xskCtFlowKey struct {
+	_       structs.HostLayout
+	Ifindex uint32
+	Src     [16]uint8
+	Dst     [16]uint8
+	Sport   uint16
+	Dport   uint16
+	Vlan    uint16
+	Proto   uint8
+	Ipv6    uint8
+}
+
+type xskCtFlowVal struct {
+	_          structs.HostLayout
+	Packets    uint64
+	Bytes      uint64
+	LastUsed   uint64
+	OutIfindex uint32
+	Flags      uint32
+	NatSrc     [16]uint8
+	NatDst     [16]uint8
+	NatSport   uint16
+	NatDport   uint16
+	VlanTci    uint16
+	VlanTpid   uint16
+	EthSrc     [6]uint8
+	EthDst     [6]uint8
+	MatchSrc   [6]uint8
+	MatchDst   [6]uint8
+}
 
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	xskMapXsks         = "xsks"
-	xskProgXskRedirect = "xsk_redirect"
+	xskMapCtFlows          = "ct_flows"
+	xskMapTxPorts          = "tx_ports"
+	xskMapXdpStats         = "xdp_stats"
+	xskMapXsks             = "xsks"
+	xskProgXskRedirect     = "xsk_redirect"
+	xskVarCtOffloadEnabled = "ct_offload_enabled"
 )
 
 // loadXsk returns the embedded CollectionSpec for xsk.
@@ -69,13 +105,17 @@ type xskProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type xskMapSpecs struct {
-	Xsks *ebpf.MapSpec `ebpf:"xsks"`
+	CtFlows  *ebpf.MapSpec `ebpf:"ct_flows"`
+	TxPorts  *ebpf.MapSpec `ebpf:"tx_ports"`
+	XdpStats *ebpf.MapSpec `ebpf:"xdp_stats"`
+	Xsks     *ebpf.MapSpec `ebpf:"xsks"`
 }
 
 // xskVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type xskVariableSpecs struct {
+	CtOffloadEnabled *ebpf.VariableSpec `ebpf:"ct_offload_enabled"`
 }
 
 // xskObjects contains all objects after they have been loaded into the kernel.
@@ -98,11 +138,17 @@ func (o *xskObjects) Close() error {
 //
 // It can be passed to loadXskObjects or ebpf.CollectionSpec.LoadAndAssign.
 type xskMaps struct {
-	Xsks *ebpf.Map `ebpf:"xsks"`
+	CtFlows  *ebpf.Map `ebpf:"ct_flows"`
+	TxPorts  *ebpf.Map `ebpf:"tx_ports"`
+	XdpStats *ebpf.Map `ebpf:"xdp_stats"`
+	Xsks     *ebpf.Map `ebpf:"xsks"`
 }
 
 func (m *xskMaps) Close() error {
 	return _XskClose(
+		m.CtFlows,
+		m.TxPorts,
+		m.XdpStats,
 		m.Xsks,
 	)
 }
@@ -111,6 +157,7 @@ func (m *xskMaps) Close() error {
 //
 // It can be passed to loadXskObjects or ebpf.CollectionSpec.LoadAndAssign.
 type xskVariables struct {
+	CtOffloadEnabled *ebpf.Variable `ebpf:"ct_offload_enabled"`
 }
 
 // xskPrograms contains all programs after they have been loaded into the kernel.

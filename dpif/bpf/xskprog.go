@@ -39,6 +39,12 @@ type XSKProgram struct {
 // LoadXSK loads the program with a socket map sized for nQueues receive
 // queues; frames arriving on higher queues go to the kernel stack.
 func LoadXSK(nQueues int) (*XSKProgram, error) {
+	return loadXSK(nQueues, nil)
+}
+
+// loadXSK loads the program; with offload maps the conntrack offload fast
+// path is switched on and uses them instead of private ones.
+func loadXSK(nQueues int, offload *OffloadMaps) (*XSKProgram, error) {
 	if nQueues < 1 {
 		return nil, fmt.Errorf("load xsk program: invalid queue count %d", nQueues)
 	}
@@ -47,8 +53,16 @@ func LoadXSK(nQueues int) (*XSKProgram, error) {
 		return nil, err
 	}
 	spec.Maps[xskMapXsks].MaxEntries = uint32(nQueues)
+	var opts *ebpf.CollectionOptions
+	if offload != nil {
+		if err := spec.Variables[xskVarCtOffloadEnabled].Set(uint32(1)); err != nil {
+			return nil, fmt.Errorf("load xsk program: enable ct offload: %w", err)
+		}
+		opts = &ebpf.CollectionOptions{MapReplacements: map[string]*ebpf.Map{
+			xskMapCtFlows: offload.Flows, xskMapTxPorts: offload.TxPorts, xskMapXdpStats: offload.Stats}}
+	}
 	p := &XSKProgram{}
-	if err := spec.LoadAndAssign(&p.objs, nil); err != nil {
+	if err := spec.LoadAndAssign(&p.objs, opts); err != nil {
 		return nil, fmt.Errorf("load xsk program: %w", err)
 	}
 	return p, nil

@@ -208,6 +208,10 @@ func (f *Field) HeaderFor(version uint8) (Header, bool) {
 			best = h
 		}
 	}
+	if f.IsTunMetadata() {
+		// The length is the mapped option length.
+		return best.h&^0xff | Header(f.WireLen()), true
+	}
 	return best.h, true
 }
 
@@ -263,6 +267,8 @@ func (f *Field) get(fl *Flow, dst []byte, isMask bool) {
 		putUint(dst, uint64(s[0]))
 	case viewU8In16:
 		dst[0] = s[1]
+	case viewTunMeta:
+		f.getTunMeta(fl, dst)
 	}
 }
 
@@ -301,6 +307,8 @@ func (f *Field) set(fl *Flow, src []byte, isMask bool) error {
 		if isMask && src[0] == 0xff {
 			s[0] = 0xff
 		}
+	case viewTunMeta:
+		return f.setTunMeta(fl, src)
 	}
 	return nil
 }

@@ -113,7 +113,10 @@ const (
 	NDTLL
 	NDReserved
 	NDOptionsType
-	numFields
+	// tun_metadata0..63 (tunmeta.go) and the NSH fields (nsh_fields.go)
+	// follow, their table entries filled in by those files.
+	TunMetadata0
+	numFields = TunMetadata0 + NumTunMetadata + numNSHFields
 )
 
 var fieldTable = [numFields]Field{

@@ -78,7 +78,7 @@ var (
 const NumRegs = 16
 
 // flowBytes must be at least the sum of all slots; init checks it.
-const flowBytes = 352
+const flowBytes = 440
 
 // FlowSize is the size of a Flow in bytes, a multiple of 8.
 const FlowSize = flowBytes

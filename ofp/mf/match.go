@@ -174,8 +174,11 @@ func (m *Match) ctValid() bool {
 // PrereqsOK reports whether m satisfies the prerequisites of field f.
 func (m *Match) PrereqsOK(f *Field) bool {
 	switch f.Prereq {
-	case PrereqNone, PrereqEthernet:
+	case PrereqNone:
 		return true
+	case PrereqEthernet:
+		// Only an Ethernet packet type has Ethernet fields.
+		return m.Flow.u32(slotPacketType) == 0
 	case PrereqARP:
 		t := m.dlType()
 		return t == EthTypeARP || t == EthTypeRARP
@@ -212,6 +215,8 @@ func (m *Match) PrereqsOK(f *Field) bool {
 			return t == 136
 		}
 		return t == 135 || t == 136
+	case PrereqNSH:
+		return m.isNSH()
 	case PrereqCT:
 		// The address family of ct_nw_*/ct_ipv6_* is checked by
 		// CtTupleConsistent (OVS reports it as a different error).
@@ -238,7 +243,7 @@ func (m *Match) CtTupleConsistent() bool {
 func (m *Match) Validate() error {
 	for i := range fieldTable {
 		f := &fieldTable[i]
-		if f.Prereq == PrereqNone || f.Prereq == PrereqEthernet {
+		if f.Prereq == PrereqNone {
 			continue
 		}
 		if m.fieldMatched(f) && !m.PrereqsOK(f) && !m.sharedSlotJustified(f) {

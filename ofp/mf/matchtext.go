@@ -64,6 +64,11 @@ func (m *Match) Format(priority int) string {
 
 	dl := m.Flow.u16(slotDlType)
 	dlMatched := m.Mask.u16(slotDlType) != 0
+	p.formatPacketType()
+	if pt := m.Flow.u32(slotPacketType); pt>>16 == 1 && m.Mask.u32(slotPacketType) == 0xffffffff {
+		// A non-Ethernet packet's type stands for its dl_type.
+		dl = uint16(pt)
+	}
 	proto, protoMatched := m.Flow.u8(slotNwProto), m.Mask.u8(slotNwProto) != 0
 	skipType, skipProto := false, false
 	if dlMatched {
@@ -160,6 +165,8 @@ func (m *Match) Format(priority int) string {
 	case isARP:
 		p.ip("arp_spa", slotNwSrc)
 		p.ip("arp_tpa", slotNwDst)
+	case dl == EthTypeNSH:
+		p.formatNSH()
 	default:
 		p.ip("nw_src", slotNwSrc)
 		p.ip("nw_dst", slotNwDst)
@@ -329,6 +336,7 @@ func (p matchPrinter) tunnel() {
 	if mk := m.Mask.u16(slotTunFlags) & 1; mk != 0 {
 		fmt.Fprintf(sb, "tun_flags=%s,", formatFlagsMasked(tunFlagNames, uint32(m.Flow.u16(slotTunFlags)&1), uint32(mk), tunFlagsPrintMax))
 	}
+	p.tunMetadata()
 }
 
 // protocols are ovs-ofctl's shorthand match keywords.
@@ -388,7 +396,7 @@ func (m *Match) ParseField(name, value string) (bool, error) {
 // Parse parses a comma separated match such as "tcp,nw_src=10.0.0.0/8".
 func Parse(s string) (Match, error) {
 	var m Match
-	for _, tok := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+	for _, tok := range SplitMatch(s) {
 		name, value, hasValue := strings.Cut(tok, "=")
 		if !hasValue {
 			if m.ParseProtocol(name) {

@@ -87,6 +87,17 @@ func DecodeNXM(b []byte, opts DecodeOptions, m *Match) (cookie, cookieMask uint6
 			}
 			continue
 		}
+		if f.IsTunMetadata() {
+			// Variable length: the mapped option length.
+			if err := f.CheckTLV(); err != nil {
+				return 0, 0, err
+			}
+			if width == 0 || width > tunMetadataWireMax {
+				return 0, 0, ofperr.OFPBMC_BAD_LEN
+			}
+			value, mask = f.tunMetaWiden(value, mask)
+			width = f.Bytes
+		}
 		if width != f.Bytes {
 			return 0, 0, ofperr.OFPBMC_BAD_LEN
 		}
@@ -183,6 +194,9 @@ func AppendNXM(b []byte, m *Match, version uint8, cookie, cookieMask uint64) []b
 	if oxm {
 		w.version = version
 	}
+	if pt := m.Mask.u32(slotPacketType); pt != 0 && !(pt == 0xffffffff && m.Flow.u32(slotPacketType) == 0) {
+		w.put(m, PacketType)
+	}
 	w.put(m, DpHash)
 	if !m.IsWildcard(RecircID) {
 		w.putExact(m, RecircID)
@@ -254,12 +268,14 @@ func AppendNXM(b []byte, m *Match, version uint8, cookie, cookieMask uint64) []b
 	w.put(m, TunIPv6Dst)
 	w.put(m, TunGBPID)
 	w.put(m, TunGBPFlags)
+	w.putTunMetadata(m)
 	w.put(m, TunErspanIdx)
 	w.put(m, TunErspanVer)
 	w.put(m, TunErspanDir)
 	w.put(m, TunErspanHwid)
 	w.put(m, TunGtpuFlags)
 	w.put(m, TunGtpuMsgtype)
+	w.putNSH(m)
 	if version >= 6 {
 		for i := 0; i < NumRegs/2; i++ {
 			w.put(m, XReg0+FieldID(i))

@@ -363,6 +363,9 @@ func parseIP(s string, v, mask []byte) error {
 // FormatValue prints a field value (and mask, if not exact) the way
 // ovs-ofctl prints set_field arguments and generic values.
 func (f *Field) FormatValue(value, mask []byte) string {
+	if f.IsTunMetadata() {
+		value, mask = f.tunMetaTrim(value, mask)
+	}
 	exact := mask == nil || isOnesBytes(mask) || f.isFullMask(mask)
 	switch f.Format {
 	case FormatIPv4, FormatIPv6:
@@ -482,6 +485,9 @@ func formatFrag(v, mask uint8) string {
 // ParseValue parses text for field f into value and mask (each f.Bytes
 // long); mask is all ones unless the text has one.
 func (f *Field) ParseValue(s string, value, mask []byte) error {
+	if f.Format == FormatPacketType {
+		return parsePacketType(s, value, mask)
+	}
 	for i := range mask[:f.Bytes] {
 		mask[i] = 0xff
 	}

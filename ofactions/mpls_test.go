@@ -1,0 +1,158 @@
+package ofactions
+
+import (
+	"encoding/hex"
+	"errors"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/govswitchd/govswitchd/ofp/mf"
+	"github.com/govswitchd/govswitchd/ofp/ofperr"
+)
+
+// extCases are actionCases for MPLS, mod_nw_ttl, NSH and tunnel metadata
+// actions (same columns).
+var extCases = []struct {
+	text, match            string
+	want10, want13, want15 string
+}{
+	{text: "set_mpls_label(104),set_mpls_ttl(10),output:2", match: "mpls",
+		want13: "set_field:104->mpls_label,set_mpls_ttl(10),output:2", want15: "set_field:104->mpls_label,set_mpls_ttl(10),output:2"},
+	{text: "set_mpls_tc(5),output:1", match: "mpls", want13: "set_field:5->mpls_tc,output:1", want15: "set_field:5->mpls_tc,output:1"},
+	{text: "push_mpls:0x8848,set_mpls_label(501),set_mpls_tc(2),set_mpls_ttl(64),output:1", match: "ip",
+		want13: "push_mpls:0x8848,set_field:501->mpls_label,set_field:2->mpls_tc,set_mpls_ttl(64),output:1",
+		want15: "push_mpls:0x8848,set_field:501->mpls_label,set_field:2->mpls_tc,set_mpls_ttl(64),output:1"},
+	{text: "push_mpls:0x8847,load:0x1f5->OXM_OF_MPLS_LABEL[],output:2", match: "ipv6",
+		want15: "push_mpls:0x8847,set_field:501->mpls_label,output:2"},
+	{text: "dec_ttl,dec_mpls_ttl", match: "mpls"},
+	{text: "mod_nw_ttl:10,output:1", match: "ip", want10: "load:0xa->NXM_NX_IP_TTL[],output:1"},
+	{text: "ct(commit,table=12,zone=12,exec(set_field:0x3->ct_mark,set_field:0x3->ct_label),nat(src=192.0.2.3))", match: "ip",
+		want10: "ct(commit,table=12,zone=12,exec(load:0x3->NXM_NX_CT_MARK[],load:0x3->NXM_NX_CT_LABEL[0..63],load:0->NXM_NX_CT_LABEL[64..127],nat(src=192.0.2.3)))",
+		want13: "ct(commit,table=12,zone=12,exec(set_field:0x3->ct_mark,set_field:0x3->ct_label,nat(src=192.0.2.3)))",
+		want15: "ct(commit,table=12,zone=12,exec(set_field:0x3->ct_mark,set_field:0x3->ct_label,nat(src=192.0.2.3)))"},
+	{text: "ct(commit,nat(dst=10.0.0.5),exec(move:NXM_NX_REG2[]->NXM_NX_CT_MARK[]))", match: "ip"},
+	{text: "pop_mpls:0x8847,set_mpls_label(7)", match: "mpls", want13: "pop_mpls:0x8847,set_field:7->mpls_label", want15: "pop_mpls:0x8847,set_field:7->mpls_label"},
+}
+
+func TestExtActionsTextRoundTrip(t *testing.T) {
+	for _, c := range extCases {
+		l, err := Parse(c.text)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", c.text, err)
+			continue
+		}
+		for v, want := range map[uint8]string{version10: c.want10, version13: c.want13, version15: c.want15} {
+			if want == "" {
+				want = c.text
+			}
+			if got := roundTrip(t, l, c.match, v); got != want {
+				t.Errorf("%s %q: decoded text %q, want %q", versionNames[v], c.text, got, want)
+			}
+		}
+	}
+}
+
+// TestExtActionsMatchOVSDecoder has ovs-ofctl parse-actions decode our
+// encodings: it must print what our decoder prints.
+func TestExtActionsMatchOVSDecoder(t *testing.T) {
+	path, err := exec.LookPath("ovs-ofctl")
+	if err != nil {
+		t.Skip("ovs-ofctl not installed")
+	}
+	for _, v := range []uint8{version10, version13, version15} {
+		var input strings.Builder
+		var want []string
+		for _, c := range extCases {
+			l, err := Parse(c.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, _ := mf.Parse(c.match)
+			_ = Check(l, &m, version10)
+			b, err := AppendActions(nil, l, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			input.WriteString(hex.EncodeToString(b) + "\n")
+			back, err := DecodeActions(b, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, "actions="+back.String())
+		}
+		cmd := exec.Command(path, "parse-actions", versionNames[v])
+		cmd.Stdin = strings.NewReader(input.String())
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("ovs-ofctl: %v", err)
+		}
+		var got []string
+		for _, line := range strings.Split(string(out), "\n") {
+			switch {
+			case line == "":
+			case strings.HasPrefix(line, " "):
+				t.Errorf("%s %q: OVS re-encodes differently: %s", versionNames[v], got[len(got)-1], line)
+			default:
+				got = append(got, line)
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d results, want %d:\n%s", versionNames[v], len(got), len(want), out)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("%s %q: OVS printed %q, we print %q", versionNames[v], extCases[i].text, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestCheckTracksMPLS: push_mpls makes the flow MPLS for the actions after
+// it, pop_mpls makes it the popped type; MPLS rewrites without MPLS are
+// refused except in OpenFlow 1.0.
+func TestCheckTracksMPLS(t *testing.T) {
+	for _, c := range []struct {
+		actions, match string
+		version        uint8
+		want           error
+	}{
+		{"push_mpls:0x8847,set_field:500->mpls_label,output:1", "ip", version13, nil},
+		{"push_mpls:0x8847,load:0x1f5->OXM_OF_MPLS_LABEL[]", "ipv6", version10, nil},
+		{"set_field:500->mpls_label", "ip", version13, ofperr.OFPBAC_MATCH_INCONSISTENT},
+		{"push_mpls:0x8847,set_field:10.0.0.1->ip_src", "ip", version13, ofperr.OFPBAC_MATCH_INCONSISTENT},
+		{"pop_mpls:0x0800,set_field:10.0.0.1->ip_src", "mpls", version13, nil},
+		{"set_mpls_label(5)", "ip", version13, ofperr.OFPBAC_MATCH_INCONSISTENT},
+		{"set_mpls_label(5)", "ip", version10, nil},
+		{"mod_nw_ttl:5", "arp", version13, ofperr.OFPBAC_MATCH_INCONSISTENT},
+		{"mod_nw_ttl:5", "ipv6", version13, nil},
+	} {
+		l, err := Parse(c.actions)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", c.actions, err)
+		}
+		m, err := mf.Parse(c.match)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := m
+		if err := Check(l, &m, c.version); !errors.Is(err, c.want) && err != c.want {
+			t.Errorf("Check(%s | %s, v%d) = %v, want %v", c.match, c.actions, c.version, err, c.want)
+		}
+		if m != before {
+			t.Errorf("Check(%s | %s) changed the caller's match", c.match, c.actions)
+		}
+	}
+}
+
+func TestMPLSParseErrors(t *testing.T) {
+	for in, want := range map[string]string{
+		"set_mpls_label(0x100000)": "0x100000: not a valid MPLS label",
+		"set_mpls_tc(8)":           "8: not a valid MPLS TC",
+		"set_mpls_label()":         "set_mpls_label: expected label.",
+	} {
+		if _, err := Parse(in); err == nil || err.Error() != want {
+			t.Errorf("Parse(%q) = %v, want %q", in, err, want)
+		}
+	}
+}
