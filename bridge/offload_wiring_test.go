@@ -6,6 +6,7 @@ import (
 
 	"github.com/govswitchd/govswitchd/dpif"
 	"github.com/govswitchd/govswitchd/offload"
+	"github.com/govswitchd/govswitchd/offload/xdp"
 )
 
 func TestReadOffloadOnce(t *testing.T) {
@@ -51,6 +52,31 @@ func TestAttachOffload(t *testing.T) {
 	if ds.offload != nil {
 		t.Fatal("detachOffload left the manager")
 	}
+	if err := dp.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The default provider, xdp, is built on the datapath and the shared maps.
+func TestAttachOffloadXDP(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root for BPF maps")
+	}
+	r := newReconciler(t.TempDir())
+	r.readOffloadOnce(map[string]string{"hw-offload": "true"})
+	dp, err := dpif.NewDatapath("dummy", "ovs-dummy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := &datapathState{dp: dp}
+	r.attachOffload(ds)
+	if ds.offload == nil || ds.offload.ProviderName() != xdp.Name {
+		t.Fatalf("offload manager = %v, want the xdp provider", ds.offload)
+	}
+	if _, ok := ds.offload.Provider().(*xdp.Provider); !ok {
+		t.Fatalf("provider %T", ds.offload.Provider())
+	}
+	detachOffload(ds)
 	if err := dp.Close(); err != nil {
 		t.Fatal(err)
 	}

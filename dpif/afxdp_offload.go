@@ -265,6 +265,18 @@ func (d *Datapath) ConnPaths(c *conntrack.Conn, reply bool) ([]ConnPath, error) 
 	return paths, nil
 }
 
+// HasOffloadPorts reports whether any port of the datapath is served by
+// the XDP fast path (an afxdp port): without one no connection can be
+// offloaded.
+func (d *Datapath) HasOffloadPorts() bool {
+	for _, p := range d.Ports() {
+		if _, ok := offloadPortOf(p.Port); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // offloadPort is a port the fast path serves: its device, whether its
 // program runs natively (redirects then need an egress device that takes
 // XDP frames), and that capability, asked once per resolution.

@@ -99,6 +99,10 @@ func (e *executor) execute(refs []pktRef, acts []Action, depth, cloneDepth int) 
 			refs = e.keep(refs, func(r pktRef) bool { return pushNSH(r.p, r.m, a.Encap.Header) })
 		case ActPushEth:
 			refs = e.keep(refs, func(r pktRef) bool { return pushEth(r.p, r.m, a.Encap, a.EthType) })
+		case ActPopEth:
+			refs = e.keep(refs, func(r pktRef) bool { return popEth(r.p, r.m) })
+		case ActPopNSH:
+			refs = e.keep(refs, func(r pktRef) bool { return popNSH(r.p, r.m) })
 		case ActCT:
 			refs = e.reassemble(refs, a.CT, acts[i+1:], depth, cloneDepth)
 			for _, r := range refs {

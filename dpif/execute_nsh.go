@@ -112,8 +112,44 @@ func writeEncapAction(b *strings.Builder, a *Action) bool {
 		b.WriteByte(')')
 	case ActPushEth:
 		fmt.Fprintf(b, "push_eth(src=%s,dst=%s)", macString(a.Encap.Src), macString(a.Encap.Dst))
+	case ActPopEth:
+		b.WriteString("pop_eth")
+	case ActPopNSH:
+		b.WriteString("pop_nsh()")
 	default:
 		return false
 	}
+	return true
+}
+
+// Header pops for decap(): pop_eth leaves the Ethernet payload (an NSH
+// packet here), pop_nsh the NSH payload (an Ethernet frame here:
+// translation recirculates it to be parsed again).
+const (
+	ActPopEth ActionType = 202 + iota // pop_eth
+	ActPopNSH                         // pop_nsh()
+)
+
+// popEth removes the Ethernet header.
+func popEth(p *Packet, pm *PacketMeta) bool {
+	if p.Len() < 14 || !p.Pull(14) {
+		return false
+	}
+	pm.shift(-14)
+	pm.off.MPLS, pm.off.L3, pm.off.L4 = -1, 0, -1
+	return true
+}
+
+// popNSH removes the NSH header at the start of the packet.
+func popNSH(p *Packet, pm *PacketMeta) bool {
+	d := p.Data()
+	if len(d) < nshBaseLen {
+		return false
+	}
+	n := int(binary.BigEndian.Uint16(d)&0x3f) * 4
+	if n < nshBaseLen || n > len(d) || !p.Pull(n) {
+		return false
+	}
+	pm.off.MPLS, pm.off.L3, pm.off.L4 = -1, -1, -1
 	return true
 }

@@ -77,7 +77,7 @@ func writeAction(b *strings.Builder, a *Action, names PortNames) {
 		}
 	case ActCheckPktLen:
 		writeCheckPktLen(b, a.CheckPktLen, names)
-	case ActPushNSH, ActPushEth:
+	case ActPushNSH, ActPushEth, ActPopEth, ActPopNSH:
 		writeEncapAction(b, a)
 	default:
 		fmt.Fprintf(b, "action%d", a.Type)

@@ -2,6 +2,7 @@ package dpif
 
 import (
 	"cmp"
+	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -246,13 +247,7 @@ func (d *Datapath) ensureThreads() {
 		for _, t := range d.threads {
 			perNuma[t.numa]++
 		}
-		for _, n := range slices.Sorted(func(yield func(int) bool) {
-			for k := range perNuma {
-				if !yield(k) {
-					return
-				}
-			}
-		}) {
+		for _, n := range slices.Sorted(maps.Keys(perNuma)) {
 			pmdLog.Info("There are %d pmd threads on numa node %d", perNuma[n], n)
 		}
 		d.fitGOMAXPROCS()
@@ -368,13 +363,18 @@ func (t *pmdThread) run(d *Datapath) {
 		gen       uint64
 		sleepUS   uint64
 		lc        int
-		nextIntvl = time.Now().Add(pmdIntervalLen)
-		intvlTSC  = readTSC()
+		nextIntvl time.Time
+		intvlTSC  uint64 // start of the current interval, 0 right after a reload
 		intvlBusy uint64
 	)
 	for !t.stop.Load() {
 		if g := t.want.Load(); g != gen {
+			// A new poll list restarts the usage history, as an OVS PMD
+			// reload does: pmd-rxq-show says NOT AVAIL until a whole
+			// interval has passed.
 			polls, gen = *t.polls.Load(), g
+			t.resetIntervals(polls)
+			nextIntvl, intvlTSC, intvlBusy = time.Now().Add(pmdIntervalLen), 0, 0
 			t.seen.Store(g)
 		}
 		start := readTSC()
@@ -386,11 +386,11 @@ func (t *pmdThread) run(d *Datapath) {
 				sleepUS = 0
 			}
 		}
-		if max := d.maxSleep.Load(); max > 0 {
+		if maxUS := d.maxSleep.Load(); maxUS > 0 {
 			if sleepUS > 0 && rx < pmdSleepThresh {
 				time.Sleep(time.Duration(sleepUS) * time.Microsecond)
 			}
-			sleepUS = min(sleepUS+1, max)
+			sleepUS = min(sleepUS+1, maxUS)
 		} else {
 			sleepUS = 0
 		}
@@ -411,14 +411,32 @@ func (t *pmdThread) run(d *Datapath) {
 		if now := time.Now(); now.After(nextIntvl) {
 			nextIntvl = now.Add(pmdIntervalLen)
 			tsc := readTSC()
+			if intvlTSC != 0 {
+				t.intrvlCycles.Store(tsc - intvlTSC)
+			}
 			i := t.intrvlIdx.Load() % pmdIntervals
 			t.busyIntrvl[i].Store(intvlBusy)
-			t.intrvlCycles.Store(tsc - intvlTSC)
 			for _, p := range polls {
 				p.rollInterval(i)
 			}
 			t.intrvlIdx.Add(1)
 			intvlTSC, intvlBusy = tsc, 0
+		}
+	}
+}
+
+// resetIntervals clears the usage history of the thread and its queues.
+// Only the PMD loop calls it.
+func (t *pmdThread) resetIntervals(polls []*pmd) {
+	t.intrvlCycles.Store(0)
+	t.intrvlIdx.Store(0)
+	for i := range t.busyIntrvl {
+		t.busyIntrvl[i].Store(0)
+	}
+	for _, p := range polls {
+		p.cyclesCurr = 0
+		for i := range p.cyclesIntrvl {
+			p.cyclesIntrvl[i].Store(0)
 		}
 	}
 }

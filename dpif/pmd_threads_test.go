@@ -202,3 +202,81 @@ pmd thread numa_id 0 core_id 1:
 	na, nb := a.recvs.Load(), b.recvs.Load()
 	waitFor(t, "polls", func() bool { return a.recvs.Load() > na+10 && b.recvs.Load() > nb+10 })
 }
+
+// TestPMDStatsCycleLines: the cycle lines come as OVS prints them, only
+// when the thread has counted cycles, the per-packet ones only when it
+// has received packets.
+func TestPMDStatsCycleLines(t *testing.T) {
+	head := "  packets received: %d\n  packet recirculations: 0\n  avg. datapath passes per packet: %s\n" +
+		"  phwol hits: 0\n  mfex opt hits: 0\n  simple match hits: 0\n  emc hits: %d\n  smc hits: 0\n" +
+		"  megaflow hits: 0\n  avg. subtable lookups per megaflow hit: 0.00\n  miss with success upcall: 0\n" +
+		"  miss with failed upcall: 0\n  avg. packets per output batch: %s\n"
+	for _, c := range []struct {
+		tot  pmdTotals
+		want string
+	}{
+		{pmdTotals{}, fmt.Sprintf(head, 0, "0.00", 0, "0.00")},
+		{pmdTotals{idle: 300, busy: 100}, fmt.Sprintf(head, 0, "0.00", 0, "0.00") +
+			"  idle cycles: 300 (75.00%)\n  processing cycles: 100 (25.00%)\n"},
+		{pmdTotals{rx: 3, emc: 3, sent: 3, batches: 2, idle: 11082260987, busy: 12008949285},
+			fmt.Sprintf(head, 3, "1.00", 3, "1.50") +
+				"  idle cycles: 11082260987 (47.99%)\n  processing cycles: 12008949285 (52.01%)\n" +
+				"  avg cycles per packet: 7697070090.67 (23091210272/3)\n" +
+				"  avg processing cycles per packet: 4002983095.00 (12008949285/3)\n"},
+	} {
+		var b strings.Builder
+		writePMDStats(&b, &c.tot)
+		if b.String() != c.want {
+			t.Errorf("got\n%s\nwant\n%s", b.String(), c.want)
+		}
+	}
+}
+
+// TestPMDRxqUsage: pmd-rxq-show's usage figures are each queue's share of
+// the thread's cycles over the intervals asked for, and the overhead is the
+// busy time no queue accounts for.
+func TestPMDRxqUsage(t *testing.T) {
+	d, err := NewDatapath("dummy", "h6pmdusage")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	d.SetOtherConfig(map[string]string{"pmd-cpu-mask": "0x1"})
+	a, b := newPMDTestPort("pa", 1), newPMDTestPort("pb", 1)
+	d.AddPort(a)
+	d.AddPort(b)
+	d.Start()
+	_, threads := d.pmds()
+	th := threads[0]
+	waitFor(t, "the poll list", func() bool { return th.t.seen.Load() == th.t.want.Load() })
+	// Two intervals of 1000 cycles: 600 and 400 busy, pa used 300+100,
+	// pb 100+100. The loop writes these only every 5 s.
+	th.t.intrvlCycles.Store(1000)
+	th.t.busyIntrvl[0].Store(600)
+	th.t.busyIntrvl[1].Store(400)
+	th.polls[0].cyclesIntrvl[0].Store(300)
+	th.polls[0].cyclesIntrvl[1].Store(100)
+	th.polls[1].cyclesIntrvl[0].Store(100)
+	th.polls[1].cyclesIntrvl[1].Store(100)
+	th.t.intrvlIdx.Store(2)
+	for _, c := range []struct{ secs, want string }{
+		{"5", `Displaying last 5 seconds pmd usage %
+pmd thread numa_id 0 core_id 0:
+  isolated : false
+  port: pa                queue-id:  0 (enabled)   pmd usage: 10 %
+  port: pb                queue-id:  0 (enabled)   pmd usage: 10 %
+  overhead: 20 %
+`},
+		{"10", `Displaying last 10 seconds pmd usage %
+pmd thread numa_id 0 core_id 0:
+  isolated : false
+  port: pa                queue-id:  0 (enabled)   pmd usage: 20 %
+  port: pb                queue-id:  0 (enabled)   pmd usage: 10 %
+  overhead: 20 %
+`},
+	} {
+		if got, _ := d.PMDRxqShow([]string{"-secs", c.secs}); got != c.want {
+			t.Errorf("-secs %s:\n%s\nwant\n%s", c.secs, got, c.want)
+		}
+	}
+}

@@ -1,8 +1,11 @@
 // Package dpif is the userspace datapath: port providers registered by OVSDB
 // interface type, the datapath object that numbers them, the flow key, the
 // exact-match and megaflow caches, poll loops and datapath action execution
-// (conntrack included). It must not import ofproto, bridge or cmd: misses go
-// up through the UpcallHandler interface.
+// (conntrack included). Queues of polled ports (afxdp) are busy-polled by
+// PMD threads, one per core of other_config:pmd-cpu-mask, as in OVS
+// (pmd_threads.go); other ports have event-driven pollers. It must not
+// import ofproto, bridge or cmd: misses go up through the UpcallHandler
+// interface.
 package dpif
 
 import "net"

@@ -111,12 +111,20 @@ type SetField struct {
 	// Load marks a set_field that came from (or is printed as) load:
 	// NXAST_REG_LOAD.
 	Load bool
+	// WidthMask marks a masked set_field whose mask is exactly the
+	// field's bits (0xfffff for mpls_label): the same write as an
+	// unmasked one, but OVS keeps and prints the mask.
+	WidthMask bool
 }
 
 func (a *SetField) String() string {
 	n := a.Field.Bytes
 	if !a.Load {
-		return "set_field:" + a.Field.FormatValue(a.Value[:n], a.Mask[:n]) + "->" + a.Field.Name
+		v := a.Field.FormatValue(a.Value[:n], a.Mask[:n])
+		if a.WidthMask {
+			v += "/" + hexMinimal(a.Mask[:n])
+		}
+		return "set_field:" + v + "->" + a.Field.Name
 	}
 	// One load: per contiguous run of mask bits, lowest first.
 	var parts []string

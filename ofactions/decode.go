@@ -353,6 +353,7 @@ func decodeSetField(b []byte, version uint8) (Action, error) {
 		}
 		s.Mask[i] &= full[i]
 	}
+	s.WidthMask = masked && s.Mask == full && !isAllOnes(b[hl+width:total]) && !isAllOnes(full[:width])
 	return s, nil
 }
 

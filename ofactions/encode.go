@@ -451,7 +451,9 @@ func appendSetField(b []byte, s *SetField, version uint8) ([]byte, error) {
 	case version >= version15, version >= version12 && !s.Load && fullMask(s):
 		start := len(b)
 		b = append(b, 0, ofpat12SetField, 0, 0)
-		masked := !fullMask(s)
+		// A load keeps its bit mask, so a whole narrow field (mpls_label[])
+		// is sent masked, as OVS sends it.
+		masked := !fullMask(s) || s.WidthMask || (s.Load && !isAllOnes(s.Mask[:s.Field.Bytes]))
 		b = appendHeader(b, s.Field, version, masked)
 		b = append(b, s.Value[:s.Field.Bytes]...)
 		if masked {

@@ -24,7 +24,7 @@ var extCases = []struct {
 		want13: "push_mpls:0x8848,set_field:501->mpls_label,set_field:2->mpls_tc,set_mpls_ttl(64),output:1",
 		want15: "push_mpls:0x8848,set_field:501->mpls_label,set_field:2->mpls_tc,set_mpls_ttl(64),output:1"},
 	{text: "push_mpls:0x8847,load:0x1f5->OXM_OF_MPLS_LABEL[],output:2", match: "ipv6",
-		want15: "push_mpls:0x8847,set_field:501->mpls_label,output:2"},
+		want15: "push_mpls:0x8847,set_field:501/0xfffff->mpls_label,output:2"},
 	{text: "dec_ttl,dec_mpls_ttl", match: "mpls"},
 	{text: "mod_nw_ttl:10,output:1", match: "ip", want10: "load:0xa->NXM_NX_IP_TTL[],output:1"},
 	{text: "ct(commit,table=12,zone=12,exec(set_field:0x3->ct_mark,set_field:0x3->ct_label),nat(src=192.0.2.3))", match: "ip",

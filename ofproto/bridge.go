@@ -6,6 +6,7 @@ import (
 	"net"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/govswitchd/govswitchd/dpif"
@@ -55,6 +56,9 @@ type Bridge struct {
 	// is the connection whose request is being applied.
 	events []flowEvent
 	origin *conn
+	// onChange, when set, is told of every change translation depends on
+	// (the Backer's revalidation kick).
+	onChange atomic.Pointer[func()]
 	ports  map[uint16]*Port
 	// fragMode is the SET_CONFIG fragment handling; election is the
 	// primary election generation id once electionSet.

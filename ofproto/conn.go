@@ -61,6 +61,12 @@ type conn struct {
 	// readErr is why the reader stopped (guarded by mu); closeErr.
 	readErr error
 
+	// wmu orders writes: send writes directly only while pending (the
+	// messages queued in out and not yet written) is zero. trySend counts
+	// without the lock so that it never waits for a write.
+	wmu     sync.Mutex
+	pending atomic.Int64
+
 	// mu guards the negotiated state below, which the reader sets and
 	// asynchronous senders (flow removed) read.
 	mu             sync.Mutex
@@ -114,8 +120,25 @@ func (c *conn) closeErr() error {
 	return c.readErr
 }
 
-// send queues msg, waiting for room; false if the connection closed.
+// send writes msg at once when nothing is queued before it, else queues
+// it, waiting for room; false if the connection closed. Writing a reply
+// from the reader goroutine itself saves a hand-off to the writer per
+// request, which is what a request/barrier round trip (ovs-ofctl sends a
+// barrier after every flow_mod) costs.
 func (c *conn) send(msg []byte) bool {
+	c.wmu.Lock()
+	if msg != nil && c.pending.Load() == 0 {
+		_, err := c.nc.Write(msg)
+		c.wmu.Unlock()
+		if err != nil {
+			c.close()
+			return false
+		}
+		c.copyOut(msg)
+		return true
+	}
+	c.pending.Add(1)
+	c.wmu.Unlock()
 	select {
 	case c.out <- msg:
 		return true
@@ -125,13 +148,25 @@ func (c *conn) send(msg []byte) bool {
 }
 
 // trySend queues an asynchronous message, dropping it when the queue is
-// full, as OVS does for a slow controller.
+// full, as OVS does for a slow controller. It neither writes nor takes
+// wmu: its callers (the datapath's upcall handlers) must not wait for a
+// peer.
 func (c *conn) trySend(msg []byte) bool {
+	c.pending.Add(1)
 	select {
 	case c.out <- msg:
 		return true
 	default:
+		c.pending.Add(-1)
 		return false
+	}
+}
+
+// copyOut shows a message written to the peer to the snoopers. It runs
+// without wmu: the snoopers' locks are taken after connMu elsewhere.
+func (c *conn) copyOut(msg []byte) {
+	if !c.snoop {
+		c.b.copyToSnoopers(msg)
 	}
 }
 
@@ -145,13 +180,15 @@ func (c *conn) writeLoop() {
 				c.close()
 				return
 			}
-			if _, err := c.nc.Write(msg); err != nil {
+			c.wmu.Lock()
+			_, err := c.nc.Write(msg)
+			c.pending.Add(-1)
+			c.wmu.Unlock()
+			if err != nil {
 				c.close()
 				return
 			}
-			if !c.snoop {
-				c.b.copyToSnoopers(msg)
-			}
+			c.copyOut(msg)
 		case <-c.closed:
 			return
 		}

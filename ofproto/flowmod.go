@@ -192,10 +192,7 @@ func (b *Bridge) addFlow(fm *ofp.FlowMod) error {
 	}
 	t := &b.tables[tid]
 	nr := newRule(tid, fm.Priority, &fm.Match, fm.Actions)
-	nr.Cookie = fm.NewCookie
-	if fm.NewCookie == ofp.CookieNoChange {
-		nr.Cookie = 0
-	}
+	nr.Cookie = fm.NewCookie // all ones too: an add has no "keep the cookie"
 	nr.IdleTimeout, nr.HardTimeout = fm.IdleTimeout, fm.HardTimeout
 	nr.Importance, nr.Flags = fm.Importance, fm.Flags
 	old := t.cls.find(&fm.Match, fm.Priority)

@@ -94,6 +94,11 @@ func (b *Bridge) takeEvents() []flowEvent {
 // reportEvents sends queued table changes to the monitoring connections,
 // one reply per change (xid 0), as OVS does.
 func (b *Bridge) reportEvents(events []flowEvent) {
+	// Every table, group or meter change passes here: the datapath's
+	// cached flows are checked against it at once.
+	if f := b.onChange.Load(); f != nil {
+		(*f)()
+	}
 	if len(events) == 0 {
 		return
 	}

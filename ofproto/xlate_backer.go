@@ -33,6 +33,7 @@ type Backer struct {
 	byOdp   map[uint32]portRef
 
 	seed      maphash.Seed
+	kick      chan struct{} // a bridge changed: look now, not at the next tick
 	stop      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
@@ -71,6 +72,7 @@ func NewBacker(dp *dpif.Datapath) *Backer {
 		bridges: map[*Bridge]*backerBridge{},
 		byOdp:   map[uint32]portRef{},
 		seed:    maphash.MakeSeed(),
+		kick:    make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
@@ -104,6 +106,13 @@ func (k *Backer) AddBridge(b *Bridge) {
 	k.bridges[b] = &backerBridge{br: b, ofToOdp: map[uint16]uint32{}, normal: maclearn.NewSwitch(t), mac: t}
 	backers.Store(b, k)
 	k.mu.Unlock()
+	kick := func() {
+		select {
+		case k.kick <- struct{}{}:
+		default: // one pending kick covers every change before it
+		}
+	}
+	b.onChange.Store(&kick)
 	// ct-flush-zone and ct-flush act on the datapath's tracker. Set
 	// outside k.mu: the bridge's own lock must never nest inside it.
 	if ct := k.dp.Conntrack(); ct != nil {
@@ -117,6 +126,7 @@ func (k *Backer) RemoveBridge(b *Bridge) {
 	k.mu.Lock()
 	delete(k.bridges, b)
 	backers.CompareAndDelete(b, k)
+	b.onChange.Store(nil)
 	for odp, pr := range k.byOdp {
 		if pr.br == b {
 			delete(k.byOdp, odp)
@@ -278,6 +288,11 @@ func (k *Backer) revalidateLoop() {
 		select {
 		case <-k.stop:
 			return
+		case <-k.kick:
+			if fp := k.fingerprint(); fp != last {
+				last = fp
+				k.dp.RequestRevalidation()
+			}
 		case now := <-tick.C:
 			k.ageMACs()
 			fp := k.fingerprint()

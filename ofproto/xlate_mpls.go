@@ -214,7 +214,7 @@ func (x *xlate) commitMPLS() {
 // It reports whether it froze the pipeline (then the lookup must not
 // run).
 func (x *xlate) mplsFreezeBefore(table uint8) bool {
-	if !x.mpls.popped {
+	if !x.mpls.popped && !x.encap.reparse {
 		return false
 	}
 	x.commit()
@@ -222,7 +222,7 @@ func (x *xlate) mplsFreezeBefore(table uint8) bool {
 	id := x.bk.recirc.idFor(st, x.now)
 	x.acts = append(x.acts, dpif.Recirc(id))
 	x.recircs = append(x.recircs, emittedRecirc{id: id, flow: x.flow})
-	x.tr.detail("The packet's MPLS payload must be parsed: it recirculates and resumes at table " + uitoa(uint64(table)) + ".")
+	x.tr.detail("The packet's payload must be parsed: it recirculates and resumes at table " + uitoa(uint64(table)) + ".")
 	x.exit = true
 	return true
 }

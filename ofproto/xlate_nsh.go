@@ -28,15 +28,56 @@ func (x *xlate) doNSHAction(a ofactions.Action) bool {
 		x.setWhole(mf.NshTTL, []byte{byte(ttl - 1)})
 	case *ofactions.Encap:
 		x.encapHeader(a)
-	default:
-		x.tr.warn("decap is not supported by this datapath, ignored")
-		log.Dbg("bridge %s: translation of %s is not supported", x.br.Name(), a.String())
+	case *ofactions.Decap:
+		x.decapHeader(a)
 	}
 	return true
 }
 
+// decapHeader is decap(): an Ethernet NSH packet loses its Ethernet
+// header (pop_eth) and becomes an NSH packet; an NSH packet carrying an
+// Ethernet frame loses its NSH header (pop_nsh) and, as in OVS, is
+// parsed again (recirculated) before its next table lookup. Packets the
+// datapath cannot represent (bare IP) are not decapsulated.
+func (x *xlate) decapHeader(a *ofactions.Decap) {
+	pt := fieldUint(&x.flow, mf.PacketType)
+	switch {
+	case pt == ofactions.PacketTypeEthernet && a.PacketType == ofactions.PacketTypeUseNextProto:
+		if x.readField(mf.EthType) != mf.EthTypeNSH {
+			x.tr.warn("decap() of this Ethernet payload is not supported by this datapath, ignored")
+			return
+		}
+		x.commit()
+		x.acts = append(x.acts, dpif.Action{Type: dpif.ActPopEth})
+		for _, f := range []*mf.Flow{&x.flow, &x.base} {
+			setFieldUint(f, mf.PacketType, ofactions.PacketTypeNSH)
+			setFieldUint(f, mf.EthSrc, 0)
+			setFieldUint(f, mf.EthDst, 0)
+			setFieldUint(f, mf.VLANTCI, 0)
+		}
+	case pt == ofactions.PacketTypeNSH && a.PacketType == ofactions.PacketTypeUseNextProto:
+		if x.readField(mf.NshNp) != 3 {
+			x.tr.warn("decap() of this NSH payload is not supported by this datapath, ignored")
+			return
+		}
+		x.commit()
+		x.acts = append(x.acts, dpif.Action{Type: dpif.ActPopNSH})
+		setFieldUint(&x.flow, mf.PacketType, ofactions.PacketTypeEthernet)
+		setFieldUint(&x.base, mf.PacketType, ofactions.PacketTypeEthernet)
+		x.encap.reparse = true
+	default:
+		x.tr.warn("decap to this packet type is not supported by this datapath, ignored")
+		log.Dbg("bridge %s: translation of %s is not supported", x.br.Name(), a.String())
+	}
+}
+
 // encapState lists the headers encap() added since the last commit.
-type encapState struct{ pushes []encapPush }
+type encapState struct {
+	pushes []encapPush
+	// reparse says a header was popped whose payload's fields the flow
+	// does not know: the next lookup needs the packet parsed again.
+	reparse bool
+}
 
 // encapPush is one pending push: NSH (with its MD type 2 context
 // headers) or Ethernet.

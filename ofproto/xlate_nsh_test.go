@@ -107,3 +107,27 @@ func TestDatapathEncapNSH(t *testing.T) {
 		t.Errorf("sent\n %x\nwant\n %x", sent[0], want)
 	}
 }
+
+// decap() twice takes an Ethernet NSH packet back to the frame it
+// carries, which recirculates to be parsed (OVS: pop_eth,pop_nsh(),
+// recirc); the datapath removes both headers.
+func TestXlateDecap(t *testing.T) {
+	r := newXlateRig(t, 2,
+		"table=0,in_port=1,dl_type=0x894f,actions=decap(),resubmit(,62)",
+		"table=62,packet_type=(1,0x894f),nsh_spi=0x5,actions=decap(),resubmit(,63)",
+		"table=63,in_port=1,actions=output:2",
+	)
+	inner := udpFrame(1000)
+	frame := append(nshFrame(63, 5, 255, 0)[:38], inner...)
+	frame[14+3] = 3 // next protocol: Ethernet
+	got := r.miss(t, nshKey(1, frame))
+	if want := "recirc_id(0),in_port(1),packet_type(ns=0,id=0),eth_type(0x894f),nsh(np=3,spi=0x5), actions:pop_eth,pop_nsh(),recirc(0x1)"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	r.input(1, frame)
+	p, _ := r.dp.Port(2)
+	sent := p.(*dpif.DummyPort).Sent()
+	if len(sent) != 1 || hex.EncodeToString(sent[0]) != hex.EncodeToString(inner) {
+		t.Errorf("port 2 sent %x, want [%x]", sent, inner)
+	}
+}

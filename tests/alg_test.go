@@ -347,18 +347,25 @@ func (l *algLab) run(t *testing.T, sc algScenario) {
 	}
 
 	// The connections close in their own time after curl exits: wait for
-	// every TCP connection to reach TIME_WAIT before recording.
+	// every TCP connection to reach TIME_WAIT before recording. The
+	// verbose dump adds each related connection's parent; its per-direction
+	// TCP states still move, so they are left out.
 	dump := func() string { return normalizeALGConntrack(e.appctl("dpctl/dump-conntrack").stdout) }
 	deadline := time.Now().Add(5 * time.Second)
 	for got := dump(); algClosing(got) && time.Now().Before(deadline); got = dump() {
 		time.Sleep(50 * time.Millisecond)
 	}
-	e.eventuallyGolden(filepath.Join("alg", sc.name+".conntrack"), dump)
+	e.eventuallyGolden(filepath.Join("alg", sc.name+".conntrack"), func() string {
+		verbose := algProtoinfoRE.ReplaceAllString(e.appctl("dpctl/dump-conntrack", "-m").stdout, "protoinfo=(...)")
+		return dump() + "-- dpctl/dump-conntrack -m\n" + normalizeALGConntrack(verbose)
+	})
 }
 
 var (
 	algPortRE  = regexp.MustCompile(`\b(sport|dport)=(\d+)`)
 	algStateRE = regexp.MustCompile(`state=([A-Z_]+)`)
+	// protoinfo=(...) holds no nested parentheses.
+	algProtoinfoRE = regexp.MustCompile(`protoinfo=\([^)]*\)`)
 )
 
 // normalizeALGConntrack hides the clients' ephemeral ports, keeping the

@@ -28,6 +28,8 @@ type Datapath interface {
 	// on each afxdp port they arrive on (dpif.ErrNotOffloadable if
 	// nothing the fast path can do).
 	ConnPaths(c *conntrack.Conn, reply bool) ([]dpif.ConnPath, error)
+	// HasOffloadPorts reports whether any port is an afxdp port.
+	HasOffloadPorts() bool
 }
 
 // Maps is the program's flow map; *bpf.OffloadMaps implements it.
@@ -92,6 +94,7 @@ type Provider struct {
 // xconn is one connection the provider holds.
 type xconn struct {
 	ctx     *offload.Context
+	est     bool // Established was called: packets of both directions are +est
 	state   connState
 	reason  string // why it is not in the kernel
 	since   int64  // clock when it became pending, or was last retried in software
@@ -104,6 +107,7 @@ type xconn struct {
 type entry struct {
 	reply bool
 	key   bpf.CTFlowKey
+	val   bpf.CTFlowVal // as written: what to do, counters zero
 	path  dpif.ConnPath
 	seen  bpf.CTFlowVal // counters at the last read
 }
@@ -192,7 +196,9 @@ func (p *Provider) Revalidate() {
 			xc.state, xc.reason, xc.since = statePending, "datapath flows changed", now
 			p.tryInstall(xc, now)
 		case statePending:
-			p.tryInstall(xc, now)
+			if xc.est {
+				p.tryInstall(xc, now)
+			}
 		case stateSoftware:
 			if now-xc.since >= int64(p.opt.RetryFor) {
 				p.tryInstall(xc, now)
@@ -211,33 +217,43 @@ func (xc *xconn) stale() bool {
 	return false
 }
 
-// CanOffload implements offload.Provider: TCP and UDP only; whether the
-// datapath's actions fit is decided when they are installed.
+// CanOffload implements offload.Provider: TCP and UDP, while the datapath
+// has afxdp ports at all; whether the datapath's actions fit is decided
+// when they are installed.
 func (p *Provider) CanOffload(ctx *offload.Context) bool {
-	return ctx.Orig.Proto == conntrack.ProtoTCP || ctx.Orig.Proto == conntrack.ProtoUDP
+	if ctx.Orig.Proto != conntrack.ProtoTCP && ctx.Orig.Proto != conntrack.ProtoUDP {
+		return false
+	}
+	return p.dp.HasOffloadPorts()
 }
 
-// Add implements offload.Provider. A connection whose paths do not resolve
-// yet (its last packet's megaflow is being installed) is held pending and
-// retried by the revalidator.
+// Add implements offload.Provider. Nothing is installed before
+// Established: until a reply is seen the datapath's ct() answers +new, not
+// the +est that paths are computed with (the Manager offers UDP at commit).
 func (p *Provider) Add(ctx *offload.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, dup := p.conns[ctx.ID]; dup {
 		return fmt.Errorf("xdp: connection %d added twice", ctx.ID)
 	}
-	xc := &xconn{ctx: ctx, since: p.opt.Clock()}
-	p.conns[ctx.ID] = xc
-	p.tryInstall(xc, xc.since)
+	p.conns[ctx.ID] = &xconn{ctx: ctx, since: p.opt.Clock(), reason: "waiting for the reply direction"}
 	return nil
 }
 
-// Established implements offload.Provider; nothing changes for XDP.
+// Established implements offload.Provider: the connection's paths are
+// resolved and installed now, or, if its last packet's megaflow is still
+// being installed, by the revalidator's retries.
 func (p *Provider) Established(ctx *offload.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.conns[ctx.ID] == nil {
+	xc := p.conns[ctx.ID]
+	if xc == nil {
 		return fmt.Errorf("xdp established %d: %w", ctx.ID, offload.ErrNotOffloaded)
+	}
+	if !xc.est {
+		xc.est = true
+		xc.since = p.opt.Clock()
+		p.tryInstall(xc, xc.since)
 	}
 	return nil
 }
@@ -353,16 +369,15 @@ func (p *Provider) install(xc *xconn) error {
 			return err
 		}
 		for i := range paths {
-			k, _, err := BuildEntry(&paths[i])
+			k, v, err := BuildEntry(&paths[i])
 			if err != nil {
 				return err
 			}
-			entries = append(entries, &entry{reply: reply, key: k, path: paths[i]})
+			entries = append(entries, &entry{reply: reply, key: k, val: v, path: paths[i]})
 		}
 	}
 	for i, e := range entries {
-		_, v, _ := BuildEntry(&e.path)
-		if err := p.maps.PutFlow(&e.key, &v); err != nil {
+		if err := p.maps.PutFlow(&e.key, &e.val); err != nil {
 			for _, done := range entries[:i] {
 				p.maps.TakeFlow(&done.key)
 			}

@@ -16,9 +16,16 @@ import (
 
 // fakeDP answers ConnPaths from a table the test sets.
 type fakeDP struct {
-	mu    sync.Mutex
-	paths [2][]dpif.ConnPath // [orig, reply]
-	err   error
+	mu      sync.Mutex
+	paths   [2][]dpif.ConnPath // [orig, reply]
+	err     error
+	noPorts bool
+}
+
+func (d *fakeDP) HasOffloadPorts() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return !d.noPorts
 }
 
 func (d *fakeDP) ConnPaths(_ *conntrack.Conn, reply bool) ([]dpif.ConnPath, error) {
@@ -161,8 +168,19 @@ func TestProviderLifecycle(t *testing.T) {
 	if f.p.CanOffload(&offload.Context{Orig: conntrack.Key{Proto: conntrack.ProtoICMP}}) {
 		t.Fatal("ICMP accepted")
 	}
+	f.dp.set(func(d *fakeDP) { d.noPorts = true })
+	if f.p.CanOffload(f.ctx) {
+		t.Fatal("accepted without afxdp ports")
+	}
+	f.dp.set(func(d *fakeDP) { d.noPorts = false })
 	if err := f.p.Add(f.ctx); err != nil {
 		t.Fatal(err)
+	}
+	// Nothing before the reply direction is established, whatever the
+	// revalidator does.
+	f.p.Revalidate()
+	if s := f.state(t); s != "pending/0" || f.maps.len() != 0 {
+		t.Fatalf("before Established: %s with %d map entries, want pending/0 and 0", s, f.maps.len())
 	}
 	if err := f.p.Established(f.ctx); err != nil {
 		t.Fatal(err)
@@ -259,6 +277,7 @@ func TestProviderPendingAndRefused(t *testing.T) {
 	if err := f.p.Add(f.ctx); err != nil {
 		t.Fatal(err)
 	}
+	f.p.Established(f.ctx)
 	if s := f.state(t); s != "pending/0" {
 		t.Fatalf("state %s, want pending/0", s)
 	}
@@ -312,6 +331,7 @@ func TestProviderUnsupportedAndWriteFailure(t *testing.T) {
 		d.paths[1][0].In.VLANTPID, d.paths[1][0].In.VLANTCI = 0x88a8, 0x1001
 	})
 	f.p.Add(f.ctx)
+	f.p.Established(f.ctx)
 	if s := f.state(t); s != "pending/0" || f.maps.len() != 0 {
 		t.Fatalf("state %s with %d entries", s, f.maps.len())
 	}
@@ -325,6 +345,7 @@ func TestProviderUnsupportedAndWriteFailure(t *testing.T) {
 	g := newFixture(t)
 	g.maps.fail = errors.New("map full")
 	g.p.Add(g.ctx)
+	g.p.Established(g.ctx)
 	if s := g.state(t); s != "pending/0" || g.maps.len() != 0 {
 		t.Fatalf("state %s with %d entries", s, g.maps.len())
 	}
@@ -335,6 +356,7 @@ func TestProviderUnsupportedAndWriteFailure(t *testing.T) {
 func TestProviderEntryVanished(t *testing.T) {
 	f := newFixture(t)
 	f.p.Add(f.ctx)
+	f.p.Established(f.ctx)
 	f.maps.forward(t, f.keys[1], 3, 300, f.clock)
 	f.update(t)
 	f.maps.TakeFlow(&f.keys[1])
@@ -371,6 +393,7 @@ func TestRevalidatorGoroutine(t *testing.T) {
 	}
 	f.dp.set(func(d *fakeDP) { d.err = errors.New("not yet") })
 	p.Add(f.ctx)
+	p.Established(f.ctx)
 	f.dp.set(func(d *fakeDP) { d.err = nil })
 	for p.Stats().Kernel != 1 {
 		time.Sleep(time.Millisecond)
