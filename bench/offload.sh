@@ -17,9 +17,7 @@
 # on stdout and the samples in bench/results/offload-<stamp>/.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SECS=${SECS:-10}
-REPS=${REPS:-3}
-MODE=${MODE:-native}
+export SECS=${SECS:-10} REPS=${REPS:-3} MODE=${MODE:-native}
 OVS_VSWITCHD=${OVS_VSWITCHD:-/usr/sbin/ovs-vswitchd}
 export PATH=$PATH:/usr/local/go/bin
 
@@ -134,7 +132,7 @@ if [ -x "$OVS_VSWITCHD" ]; then
     topo switch; switch "$OVS_VSWITCHD"; measure ovs; unswitch
 fi
 
-python3 - "$OUT" <<'EOF'
+python3 - "$OUT" <<'EOF' | tee "$OUT/summary.md"
 import os, statistics, sys
 out = sys.argv[1]
 med = {}
@@ -144,6 +142,7 @@ for n in ["veth", "gsw-offload", "gsw", "ovs"]:
         v = [float(x) for x in open(p).read().split()]
         if v:
             med[n] = statistics.median(v)
+print("TCP, 1 stream, %s s x %s, xdp-mode=%s\n" % (os.environ.get("SECS"), os.environ.get("REPS"), os.environ.get("MODE")))
 print("| setup | TCP Gbit/s (median) | vs veth |")
 print("|---|---|---|")
 for n, v in med.items():

@@ -26,6 +26,7 @@ func (r *reconciler) applyOpenFlow(br *bridgeState, bc *bridgeConfig) {
 			Versions:    versions,
 			FailSecure:  bc.failSecure,
 			Controllers: bc.controllers,
+			TLS:         r.tls,
 		})
 		if err != nil {
 			log.Err("bridge %s: %v", br.name, err)

@@ -80,6 +80,10 @@ type reconciler struct {
 	// statusNotify is given to each OpenFlow bridge: controller state
 	// changes are written back without waiting for the stats timer.
 	statusNotify func()
+	// restoreWait follows other_config:flow-restore-wait (restore_wait.go).
+	restoreWait restoreWaitState
+	// tls is the SSL configuration shared by every bridge (ssl.go).
+	tls *ofproto.TLS
 }
 
 func newReconciler(rundir string) *reconciler {
@@ -154,6 +158,7 @@ func (r *reconciler) createBridge(bc *bridgeConfig) (*bridgeState, error) {
 		ds = &datapathState{dp: dp}
 		dp.SetOtherConfig(r.dpConfig)
 		startDatapath(ds)
+		r.holdDatapath(ds)
 		r.attachOffload(ds)
 		r.datapaths[bc.dpType] = ds
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/govswitchd/govswitchd/coverage"
 	"github.com/govswitchd/govswitchd/memory"
+	"github.com/govswitchd/govswitchd/ofproto"
 	"github.com/govswitchd/govswitchd/unixctl"
 	"github.com/govswitchd/govswitchd/vlog"
 	"github.com/govswitchd/govswitchd/vswitchdb"
@@ -36,6 +37,9 @@ type Config struct {
 	Remote  string // OVSDB remote: "unix:PATH" or "tcp:IP:PORT"
 	RunDir  string // where the bridges' .mgmt and .snoop sockets go
 	Version string // written to Open_vSwitch.ovs_version if not empty
+	// SSL is the PKI configuration from the command line; the database's
+	// SSL row, when present, overrides it (ssl.go).
+	SSL ofproto.SSLConfig
 }
 
 // Timing of the daemon's loop.
@@ -103,6 +107,7 @@ func Start(ctx context.Context, cfg Config, ctl *unixctl.Server) (*Switch, error
 	// Controller connection changes are written back at once.
 	s.refresh = make(chan struct{}, 1)
 	s.rec.statusNotify = s.statusChanged
+	s.rec.tls = ofproto.NewTLS(cfg.SSL)
 	connectCtx, cancel := context.WithTimeout(ctx, initialConnectWait)
 	defer cancel()
 	if err := s.connect(ctx, connectCtx); err != nil {
@@ -253,8 +258,12 @@ func (s *Switch) reconfigure(ctx context.Context, apply bool) error {
 		s.noteKernelFallback(snap)
 		s.rec.readOffloadOnce(snap.root.OtherConfig)
 		s.rec.setDatapathConfig(snap.root.OtherConfig)
+		s.applySSL(ctx, snap.root)
+		s.rec.setFlowRestoreWait(snap.root.OtherConfig)
 		reconfigureCount.Inc()
-		s.rec.apply(desiredBridges(snap, s.rec.refuse))
+		want := desiredBridges(snap, s.rec.refuse)
+		s.rec.gateControllers(want)
+		s.rec.apply(want)
 		zones, err := readCTZones(ctx, s.db, snap.root)
 		if err != nil {
 			return err

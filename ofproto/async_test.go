@@ -205,8 +205,8 @@ func TestControllers(t *testing.T) {
 		c.Close()
 		t.Error("passive controller socket still accepts connections")
 	}
-	if _, _, _, err := parseTarget("ssl:1.2.3.4:6653"); err == nil {
-		t.Error("ssl targets are not supported yet and must be refused")
+	if _, _, _, err := parseTarget("udp:1.2.3.4:6653"); err == nil {
+		t.Error("unknown target kinds must be refused")
 	}
 	if passive, network, addr, err := parseTarget("ptcp:6653:127.0.0.1"); err != nil || !passive || network != "tcp" || addr != "127.0.0.1:6653" {
 		t.Errorf("ptcp target: %v %s %s %v", passive, network, addr, err)

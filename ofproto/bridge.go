@@ -29,8 +29,11 @@ type Config struct {
 	// FailSecure is fail_mode=secure: no default NORMAL flow.
 	FailSecure bool
 	// Controllers are the Controller targets ("tcp:IP:PORT", "unix:PATH",
-	// "ptcp:PORT[:IP]", "punix:PATH").
+	// "ptcp:PORT[:IP]", "punix:PATH", "ssl:IP[:PORT]", "pssl:[PORT][:IP]").
 	Controllers []string
+	// TLS is the process-wide SSL configuration used by "ssl:" and
+	// "pssl:" targets (tls.go); nil refuses them.
+	TLS *TLS
 }
 
 // Bridge is the OpenFlow side of one bridge.

@@ -1,6 +1,7 @@
 package ofproto
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"strings"
@@ -30,24 +31,24 @@ func (ac *activeController) stop() { ac.stopOnce.Do(func() { close(ac.quit) }) }
 // arguments.
 func parseTarget(target string) (passive bool, network, addr string, err error) {
 	kind, rest, ok := strings.Cut(target, ":")
-	if !ok || rest == "" && kind != "ptcp" {
+	if !ok || rest == "" && kind != "ptcp" && kind != "pssl" {
 		return false, "", "", fmt.Errorf("%s: bad controller target", target)
 	}
 	switch kind {
-	case "tcp":
+	case "tcp", "ssl":
 		host, port, ok := strings.Cut(rest, ":")
 		if !ok {
 			port = "6653"
 		}
-		return false, "tcp", net.JoinHostPort(strings.Trim(host, "[]"), port), nil
+		return false, tlsNetwork(kind), net.JoinHostPort(strings.Trim(host, "[]"), port), nil
 	case "unix":
 		return false, "unix", rest, nil
-	case "ptcp":
+	case "ptcp", "pssl":
 		port, host, _ := strings.Cut(rest, ":")
 		if port == "" {
 			port = "6653"
 		}
-		return true, "tcp", net.JoinHostPort(strings.Trim(host, "[]"), port), nil
+		return true, tlsNetwork(kind), net.JoinHostPort(strings.Trim(host, "[]"), port), nil
 	case "punix":
 		return true, "unix", rest, nil
 	}
@@ -94,12 +95,7 @@ func (b *Bridge) setControllers(targets []string) {
 			continue
 		}
 		if passive {
-			var ln net.Listener
-			if network == "unix" {
-				ln, err = listenUnix(addr)
-			} else {
-				ln, err = net.Listen(network, addr)
-			}
+			ln, err := b.listen(network, addr)
 			if err != nil {
 				log.Err("%s: %s: listen failed: %v", b.name, t, err)
 				continue
@@ -126,9 +122,17 @@ func (b *Bridge) setControllers(targets []string) {
 func (b *Bridge) runActive(ac *activeController, target string) {
 	defer b.wg.Done()
 	backoff := minBackoff
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-ac.quit:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	for {
-		d := net.Dialer{Timeout: maxBackoff}
-		nc, err := d.Dial(ac.network, ac.addr)
+		nc, err := b.dial(ctx, ac.network, ac.addr)
 		if err == nil {
 			connLog.Info("%s<->%s: connected", b.name, target)
 			backoff = minBackoff

@@ -1,6 +1,7 @@
 package ofproto
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -80,8 +81,73 @@ func (b *Bridge) startListener(ln net.Listener, kind connKind, snoop bool) {
 				}
 				continue
 			}
+			if tl, ok := ln.(*tlsListener); ok {
+				b.serveTLS(tl.t, nc, kind)
+				continue
+			}
 			b.serve(nc, kind, snoop)
 		}
+	}()
+}
+
+// listen opens the listener of a passive controller target: "unix" is a
+// punix: socket, "ssl" a pssl: TCP port whose connections must complete a
+// TLS handshake first.
+func (b *Bridge) listen(network, addr string) (net.Listener, error) {
+	switch network {
+	case "unix":
+		return listenUnix(addr)
+	case "ssl":
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, err
+		}
+		return &tlsListener{Listener: ln, t: b.cfg.TLS}, nil
+	}
+	return net.Listen(network, addr)
+}
+
+// dial opens the connection of an active controller target; ctx ends when
+// the controller is removed.
+func (b *Bridge) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if network == "ssl" {
+		return b.cfg.TLS.dialTLS(ctx, addr)
+	}
+	d := net.Dialer{Timeout: maxBackoff}
+	return d.DialContext(ctx, network, addr)
+}
+
+// serveTLS completes the server handshake of an accepted pssl:
+// connection in its own goroutine and then serves it. A refused peer
+// (no certificate, wrong CA, plain OpenFlow) is logged and closed.
+func (b *Bridge) serveTLS(t *TLS, nc net.Conn, kind connKind) {
+	b.connMu.Lock()
+	if b.closed {
+		b.connMu.Unlock()
+		nc.Close()
+		return
+	}
+	b.wg.Add(1)
+	b.connMu.Unlock()
+	go func() {
+		defer b.wg.Done()
+		// Closing the bridge aborts a handshake in progress.
+		handshaken := make(chan struct{})
+		go func() {
+			select {
+			case <-b.done:
+				nc.Close()
+			case <-handshaken:
+			}
+		}()
+		tc, err := t.handshakeServer(nc)
+		close(handshaken)
+		if err != nil {
+			connLog.Warn("%s: %s: SSL connection refused: %v", b.name, nc.RemoteAddr(), err)
+			nc.Close()
+			return
+		}
+		b.serve(tc, kind, false)
 	}()
 }
 

@@ -75,6 +75,12 @@ type xlate struct {
 	// recircs are the recirculations emitted (for ofproto/trace).
 	recircs []emittedRecirc
 	tr      *tracer // nil unless tracing
+	// where says what is running, for the reason output:CONTROLLER
+	// gives its packet-in.
+	where struct {
+		packetOut, actionSet bool
+		groups               int // nesting of group buckets
+	}
 }
 
 // emittedRecirc is one ct(table=N) fork: its id, conntrack zone and the
@@ -105,7 +111,9 @@ func (x *xlate) run(table uint8) {
 		set := x.actset
 		x.actset = nil
 		x.exit = false
+		x.where.actionSet = true
 		x.doActions(orderActionSet(set))
+		x.where.actionSet = false
 	}
 	x.finish()
 }

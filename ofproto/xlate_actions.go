@@ -162,7 +162,16 @@ func (x *xlate) output(port, maxLen uint16) {
 	case mf.PortFlood, mf.PortAll:
 		x.flood(port == mf.PortAll)
 	case mf.PortController:
-		x.controller(pinReasonAction, maxLen, 0)
+		reason := uint8(pinReasonAction)
+		switch {
+		case x.where.packetOut:
+			reason = pinPacketOut
+		case x.where.groups > 0:
+			reason = pinGroup
+		case x.where.actionSet:
+			reason = pinActionSet
+		}
+		x.controller(reason, maxLen, 0)
 	case mf.PortTable, mf.PortNone, mf.PortUnset:
 	default:
 		x.outputTo(port, false)
@@ -515,7 +524,9 @@ func (x *xlate) bucket(b *bucket) {
 	savedActset := x.actset
 	savedMPLS := mplsState{pushed: slices.Clone(x.mpls.pushed), pops: x.mpls.pops, popped: x.mpls.popped}
 	old := x.tr.enter(traceBucket, "bucket "+uitoa(uint64(b.ID)))
+	x.where.groups++
 	x.doActions(b.Actions)
+	x.where.groups--
 	x.tr.leave(old)
 	x.exit = false
 	x.actset = savedActset

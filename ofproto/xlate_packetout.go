@@ -46,6 +46,7 @@ func (k *Backer) PacketOut(b *Bridge, frame []byte, inPort uint16, actions ofact
 	flow := keyToFlow(&key, inPort)
 	x := k.newXlate(bb, &flow)
 	x.learning.packetOut = true
+	x.where.packetOut = true
 	for i, a := range actions {
 		if x.exit || x.err != nil {
 			break

@@ -2,13 +2,17 @@ package tests
 
 import (
 	"bufio"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -145,6 +149,11 @@ func TestDatabaseOutageKeepsForwarding(t *testing.T) {
 	if !ps.waitReplies(20) {
 		t.Fatal("ping stream did not start")
 	}
+	// Two ICMP connections: the first ping's and the stream's.
+	ct := e.conntrackSorted()
+	if n := strings.Count(ct, "icmp,"); n != 2 {
+		t.Fatalf("conntrack before the outage:\n%s", ct)
+	}
 
 	e.stopOVSDB()
 	// The daemon serves OpenFlow and its control socket without the
@@ -155,9 +164,8 @@ func TestDatabaseOutageKeepsForwarding(t *testing.T) {
 	if got := e.ofFlows("br0"); got != flows {
 		t.Errorf("flows during the outage:\n%s\nwant\n%s", got, flows)
 	}
-	wantCT := "icmp,orig=(src=10.0.0.1,dst=10.0.0.2,id=<id>,type=8,code=0),reply=(src=10.0.0.2,dst=10.0.0.1,id=<id>,type=0,code=0)\n"
-	if got := normalizeConntrack(e.appctl("dpctl/dump-conntrack").stdout); got != wantCT {
-		t.Errorf("conntrack during the outage:\n%swant\n%s", got, wantCT)
+	if got := e.conntrackSorted(); got != ct {
+		t.Errorf("conntrack during the outage:\n%swant\n%s", got, ct)
 	}
 
 	e.startOVSDB()
@@ -178,8 +186,8 @@ func TestDatabaseOutageKeepsForwarding(t *testing.T) {
 	if got := e.ofFlows("br0"); got != flows {
 		t.Errorf("flows after the outage:\n%s\nwant\n%s", got, flows)
 	}
-	if got := normalizeConntrack(e.appctl("dpctl/dump-conntrack").stdout); got != wantCT {
-		t.Errorf("conntrack after the outage:\n%swant\n%s", got, wantCT)
+	if got := e.conntrackSorted(); got != ct {
+		t.Errorf("conntrack after the outage:\n%swant\n%s", got, ct)
 	}
 	ports := portNamesRE.FindAllString(e.must("ovs-ofctl", "show", "br0"), -1)
 	if got, want := strings.Join(ports, " "), "1(p1) 2(p2) 3(p3) LOCAL(br0)"; got != want {
@@ -187,4 +195,155 @@ func TestDatabaseOutageKeepsForwarding(t *testing.T) {
 	}
 }
 
+// conntrackSorted is dpctl/dump-conntrack with its lines sorted.
+func (e *env) conntrackSorted() string {
+	e.t.Helper()
+	lines := strings.SplitAfter(e.must("ovs-appctl", "dpctl/dump-conntrack"), "\n")
+	sort.Strings(lines)
+	return strings.Join(lines, "")
+}
+
 var portNamesRE = regexp.MustCompile(`(\d+|LOCAL)\([^)]+\)`)
+
+// connCounter is a stand-in controller on a unix socket: it accepts
+// connections, reads and discards what they send, and counts them.
+type connCounter struct {
+	ln       net.Listener
+	mu       sync.Mutex
+	accepted int
+}
+
+func startConnCounter(t *testing.T, path string) *connCounter {
+	t.Helper()
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &connCounter{ln: ln}
+	var wg sync.WaitGroup
+	var conns []net.Conn
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.mu.Lock()
+			c.accepted++
+			conns = append(conns, conn)
+			c.mu.Unlock()
+			wg.Add(1)
+			go func() { defer wg.Done(); io.Copy(io.Discard, conn) }()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		c.mu.Lock()
+		for _, conn := range conns {
+			conn.Close()
+		}
+		c.mu.Unlock()
+		wg.Wait()
+	})
+	return c
+}
+
+func (c *connCounter) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.accepted
+}
+
+// rxCount is a device's receive counter in a host namespace.
+func (h *hosts) rxCount(ns, dev string) string {
+	h.e.t.Helper()
+	r := h.in(ns, "cat", "/sys/class/net/"+dev+"/statistics/rx_packets")
+	if r.code != 0 {
+		h.e.t.Fatalf("rx_packets of %s in %s: %s", dev, ns, r)
+	}
+	return strings.TrimSpace(r.stdout)
+}
+
+// TestFlowRestoreWait restarts the switch the way ovs-ctl does with
+// ovs-save: flows saved, flow-restore-wait set, daemon started, flows
+// restored, the key removed. Until then nothing is forwarded, no datapath
+// flow is installed and the controller is not contacted; after, the
+// restored firewall forwards. A ping stream runs across the restart and
+// the gap is reported.
+func TestFlowRestoreWait(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	h := newHosts(t, e)
+	ctl := startConnCounter(t, e.path("ctl.sock"))
+	pid := e.startDaemon()
+	e.mustVsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev", "fail_mode=secure",
+		"--", "add-port", "br0", "p1", "--", "set", "interface", "p1", "ofport_request=1",
+		"--", "add-port", "br0", "p2", "--", "set", "interface", "p2", "ofport_request=2",
+		"--", "set-controller", "br0", "unix:"+e.path("ctl.sock"))
+	e.loadFlows("br0", firewallFlows)
+	if r := h.ping(h.ns1, "10.0.0.2"); r.code != 0 {
+		t.Fatalf("ping through the firewall before the restart: %s", r)
+	}
+	flows := e.ofFlows("br0")
+	e.waitFor("the controller connection", func() bool { return ctl.count() > 0 })
+	ps := h.startPing(h.ns1, "10.0.0.2", 600)
+	if !ps.waitReplies(10) {
+		t.Fatal("ping stream did not start")
+	}
+
+	// ovs-ctl restart: save the flows, stop, set the key, start.
+	save := e.command("sh", "/usr/share/openvswitch/scripts/ovs-save", "save-flows", "br0")
+	save.Env = append(save.Env, "TMPDIR="+e.dir)
+	restore, err := save.Output()
+	if err != nil {
+		t.Fatalf("ovs-save save-flows br0: %v", err)
+	}
+	restorePath := e.path("restore.sh")
+	if err := os.WriteFile(restorePath, restore, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.stopDaemon(pid)
+	e.must("ovs-vsctl", "--no-wait", "set", "Open_vSwitch", ".", "other_config:flow-restore-wait=true")
+	pid = e.startDaemon()
+	connects := ctl.count()
+	e.must("sh", restorePath)
+	if got := e.ofFlows("br0"); got != flows {
+		t.Errorf("flows restored:\n%s\nwant\n%s", got, flows)
+	}
+
+	// Nothing passes, nothing is cached, the controller is left alone.
+	rx := h.rxCount(h.ns2, "p2peer")
+	if r := h.in(h.ns1, "ping", "-c", "3", "-i", "0.2", "-W", "1", "10.0.0.2"); r.code == 0 {
+		t.Errorf("ping passed while flow-restore-wait was set: %s", r)
+	}
+	if got := h.rxCount(h.ns2, "p2peer"); got != rx {
+		t.Errorf("ns2 received %s packets before flow-restore-wait was cleared, had %s", got, rx)
+	}
+	expect(t, "dpctl/dump-flows while waiting", e.appctl("dpctl/dump-flows"), result{})
+	if n := ctl.count(); n != connects {
+		t.Errorf("%d controller connections while flow-restore-wait was set", n-connects)
+	}
+
+	// ovs-ctl's last step.
+	e.mustVsctl("--if-exists", "remove", "Open_vSwitch", ".", "other_config", "flow-restore-wait")
+	if r := h.ping(h.ns1, "10.0.0.2"); r.code != 0 {
+		t.Errorf("ping through the restored firewall: %s", r)
+	}
+	e.waitFor("the controller connection after the restore", func() bool { return ctl.count() > connects })
+	if !ps.waitReplies(10) {
+		t.Error("ping stream did not resume")
+	}
+	ps.cmd.Process.Signal(syscall.SIGINT) // ping prints its statistics
+	sent, received := ps.wait()
+	t.Logf("ping across the restart: %d sent, %d received: a gap of about %d ms",
+		sent, received, (sent-received)*pingIntervalMs)
+
+	// The key is read only until it is first false, as in OVS.
+	e.mustVsctl("set", "Open_vSwitch", ".", "other_config:flow-restore-wait=true")
+	if r := h.ping(h.ns1, "10.0.0.2"); r.code != 0 {
+		t.Errorf("ping after flow-restore-wait was set again: %s", r)
+	}
+	e.stopDaemon(pid)
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/govswitchd/govswitchd/coverage"
 	"github.com/govswitchd/govswitchd/daemon"
 	"github.com/govswitchd/govswitchd/memory"
+	"github.com/govswitchd/govswitchd/ofproto"
 	"github.com/govswitchd/govswitchd/unixctl"
 	"github.com/govswitchd/govswitchd/vlog"
 )
@@ -75,7 +76,7 @@ func run() int {
 	}
 	go ctl.Serve()
 
-	sw, err := startBridges(opts.database, runDir, ctl)
+	sw, err := startBridges(opts.database, runDir, opts.ssl, ctl)
 	if err != nil {
 		ctl.Close()
 		return fail(proc, err)
@@ -137,10 +138,10 @@ func defaultCtlPath(runDir string, pid int) string {
 // startBridges connects to the database and applies the configuration once;
 // SIGTERM or SIGINT meanwhile abandons the start (main's own signal channel
 // receives them too, so none is lost if the start completes anyway).
-func startBridges(remote, runDir string, ctl *unixctl.Server) (*bridge.Switch, error) {
+func startBridges(remote, runDir string, ssl ofproto.SSLConfig, ctl *unixctl.Server) (*bridge.Switch, error) {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	return bridge.Start(ctx, bridge.Config{Remote: remote, RunDir: runDir, Version: Version}, ctl)
+	return bridge.Start(ctx, bridge.Config{Remote: remote, RunDir: runDir, Version: Version, SSL: ssl}, ctl)
 }
 
 // exitCommand is the "exit [--cleanup]" unixctl command: it replies at once

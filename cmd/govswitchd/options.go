@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/govswitchd/govswitchd/daemon"
+	"github.com/govswitchd/govswitchd/ofproto"
 )
 
 // options is the parsed command line.
@@ -21,6 +22,7 @@ type options struct {
 	mlockall bool
 	help     bool
 	version  bool
+	ssl      ofproto.SSLConfig // PKI options; the database's SSL row overrides
 }
 
 // Names of the files ovs-appctl, ovs-vsctl and ovs-ctl expect by default.
@@ -60,6 +62,19 @@ var longOptions = []longOption{
 	}},
 	{"unixctl", 0, requiredArg, func(o *options, arg string, _ bool) { o.unixctl = arg }},
 	{"verbose", 'v', optionalArg, func(o *options, arg string, _ bool) { o.verbose = append(o.verbose, arg) }},
+	// PKI options, as OVS's stream-ssl names them. --ca-cert and
+	// --bootstrap-ca-cert set the same file; the last one given wins.
+	{"private-key", 'p', requiredArg, func(o *options, arg string, _ bool) { o.ssl.PrivateKey = arg }},
+	{"certificate", 'c', requiredArg, func(o *options, arg string, _ bool) { o.ssl.Certificate = arg }},
+	{"ca-cert", 'C', requiredArg, func(o *options, arg string, _ bool) {
+		o.ssl.CACert, o.ssl.BootstrapCACert = arg, false
+	}},
+	{"bootstrap-ca-cert", 0, requiredArg, func(o *options, arg string, _ bool) {
+		o.ssl.CACert, o.ssl.BootstrapCACert = arg, true
+	}},
+	{"peer-ca-cert", 0, requiredArg, func(o *options, arg string, _ bool) { o.ssl.PeerCACert = arg }},
+	{"ssl-protocols", 0, requiredArg, func(o *options, arg string, _ bool) { o.ssl.Protocols = arg }},
+	{"ssl-ciphers", 0, requiredArg, func(o *options, arg string, _ bool) { o.ssl.Ciphers = arg }},
 }
 
 func orDefault(arg string, given bool, def string) string {
@@ -102,7 +117,14 @@ func parseOptions(args []string, runDir, logDir string) (*options, error) {
 			}
 			opt.set(o, arg, given)
 		case len(a) > 1 && a[0] == '-':
-			if err := parseShort(o, a[1:]); err != nil {
+			next := func() (string, bool) {
+				if i+1 >= len(args) {
+					return "", false
+				}
+				i++
+				return args[i], true
+			}
+			if err := parseShort(o, a[1:], next); err != nil {
 				return nil, err
 			}
 		default:
@@ -126,19 +148,33 @@ func parseOptions(args []string, runDir, logDir string) (*options, error) {
 	if o.unixctl != "" {
 		o.unixctl = daemon.AbsPath(runDir, o.unixctl)
 	}
+	absPKIFiles(&o.ssl)
 	return o, nil
 }
 
-// parseShort handles a cluster of short options such as "hV" or "vdbg".
-func parseShort(o *options, cluster string) error {
+// parseShort handles a cluster of short options such as "hV", "vdbg" or
+// "-pFILE"; next takes the following word for a required argument given
+// separately ("-p FILE").
+func parseShort(o *options, cluster string, next func() (string, bool)) error {
 	for j := 0; j < len(cluster); j++ {
 		opt := findShort(cluster[j])
 		if opt == nil {
 			return fmt.Errorf("invalid option -- '%c'", cluster[j])
 		}
-		if opt.kind != noArg {
-			// Only -v takes an argument, and only attached.
+		switch {
+		case opt.kind == optionalArg:
+			// -v takes its argument only attached.
 			opt.set(o, cluster[j+1:], j+1 < len(cluster))
+			return nil
+		case opt.kind == requiredArg && j+1 < len(cluster):
+			opt.set(o, cluster[j+1:], true)
+			return nil
+		case opt.kind == requiredArg:
+			arg, ok := next()
+			if !ok {
+				return fmt.Errorf("option requires an argument -- '%c'", cluster[j])
+			}
+			opt.set(o, arg, true)
 			return nil
 		}
 		opt.set(o, "", false)
@@ -162,6 +198,20 @@ func findShort(c byte) *longOption {
 		}
 	}
 	return nil
+}
+
+// absPKIFiles makes the PKI file names absolute against the starting
+// directory: OVS reads them while parsing options, we read them at the
+// first SSL connection, after --detach may have changed to "/".
+func absPKIFiles(c *ofproto.SSLConfig) {
+	for _, f := range []*string{&c.PrivateKey, &c.Certificate, &c.CACert, &c.PeerCACert} {
+		if *f == "" || *f == "none" || filepath.IsAbs(*f) {
+			continue
+		}
+		if abs, err := filepath.Abs(*f); err == nil {
+			*f = abs
+		}
+	}
 }
 
 // absUnixRemote makes a relative "unix:" socket name absolute, so that

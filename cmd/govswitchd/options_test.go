@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/govswitchd/govswitchd/ofproto"
 )
 
 func TestParseOptions(t *testing.T) {
@@ -28,6 +30,16 @@ func TestParseOptions(t *testing.T) {
 		{"-hV", options{database: "unix:/run/ovs/db.sock", help: true, version: true}},
 		{"--version", options{database: "unix:/run/ovs/db.sock", version: true}},
 		{"-- -notanoption", options{database: "-notanoption"}},
+		{"-p /k.pem -c/c.pem -C /ca.pem --ssl-protocols=TLSv1.2 --ssl-ciphers HIGH", options{
+			database: "unix:/run/ovs/db.sock",
+			ssl: ofproto.SSLConfig{PrivateKey: "/k.pem", Certificate: "/c.pem", CACert: "/ca.pem",
+				Protocols: "TLSv1.2", Ciphers: "HIGH"}}},
+		{"--private-key=/k --certificate=/c --bootstrap-ca-cert=/ca --peer-ca-cert=/p", options{
+			database: "unix:/run/ovs/db.sock",
+			ssl: ofproto.SSLConfig{PrivateKey: "/k", Certificate: "/c", CACert: "/ca",
+				BootstrapCACert: true, PeerCACert: "/p"}}},
+		{"--bootstrap-ca-cert=/ca -C none", options{
+			database: "unix:/run/ovs/db.sock", ssl: ofproto.SSLConfig{CACert: "none"}}},
 	} {
 		got, err := parseOptions(fields(c.args), run, logd)
 		if err != nil {
@@ -37,6 +49,14 @@ func TestParseOptions(t *testing.T) {
 		if !reflect.DeepEqual(*got, c.want) {
 			t.Errorf("%q:\n got %+v\nwant %+v", c.args, *got, c.want)
 		}
+	}
+}
+
+func TestParseOptionsRelativePKIFiles(t *testing.T) {
+	t.Chdir("/tmp")
+	got, err := parseOptions([]string{"--private-key=pki/k.pem", "-C", "none"}, "/run", "/log")
+	if err != nil || got.ssl.PrivateKey != "/tmp/pki/k.pem" || got.ssl.CACert != "none" {
+		t.Errorf("got %+v, %v", got, err)
 	}
 }
 
@@ -56,6 +76,7 @@ func TestParseOptionsErrors(t *testing.T) {
 		{"--unixctl", "option '--unixctl' requires an argument"},
 		{"-x", "invalid option -- 'x'"},
 		{"-hx", "invalid option -- 'x'"},
+		{"-p", "option requires an argument -- 'p'"},
 		{"a b", "at most one non-option argument accepted; use --help for usage"},
 	} {
 		_, err := parseOptions(fields(c.args), "/run", "/log")

@@ -26,6 +26,15 @@ where DATABASE is a socket on which ovsdb-server is listening
 Active DATABASE connection methods:
   tcp:HOST:PORT           PORT at remote HOST
   unix:FILE               Unix domain socket named FILE
+PKI configuration (required to use SSL):
+  -p, --private-key=FILE  file with private key
+  -c, --certificate=FILE  file with certificate for private key
+  -C, --ca-cert=FILE      file with peer CA certificate
+  --bootstrap-ca-cert=FILE  file with peer CA certificate to read or create
+  --peer-ca-cert=FILE     CA certificate to send to peers with our own
+SSL options:
+  --ssl-protocols=PROTOS  list of SSL protocols to enable
+  --ssl-ciphers=CIPHERS   list of SSL ciphers to enable
 
 Daemon options:
   --detach                run in background as daemon

@@ -1,0 +1,305 @@
+package tests
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/binary"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// OpenFlow over TLS (issue 8): a PKI made with ovs-pki as an operator
+// would make it (a switch CA and a controller CA), the daemon's SSL
+// configuration from `ovs-vsctl set-ssl` or from its command line, and
+// the real ovs-ofctl as the SSL client. Every scenario also runs against
+// the real ovs-vswitchd with -real-ovs.
+
+// pki is an ovs-pki directory with one switch and one controller
+// certificate, plus an unrelated CA whose certificates must be refused.
+type pki struct {
+	dir                  string
+	switchCA, ctrlCA     string // cacert.pem of each CA
+	swKey, swCert        string
+	ctlKey, ctlCert      string
+	rogueKey, rogueCert  string // signed by another PKI's controller CA
+	rogueCtrlCA          string
+	rogueSwitchCA        string
+	rogueSwKey, rogueSwC string // signed by the other PKI's switch CA
+}
+
+func newPKI(t *testing.T, e *env) *pki {
+	t.Helper()
+	p := &pki{dir: e.path("pki")}
+	p.switchCA = p.dir + "/switchca/cacert.pem"
+	p.ctrlCA = p.dir + "/controllerca/cacert.pem"
+	e.must("ovs-pki", "--dir="+p.dir, "--log="+e.path("ovs-pki.log"), "init")
+	e.must("ovs-pki", "--dir="+p.dir, "--log="+e.path("ovs-pki.log"), "req+sign", e.path("sc"), "switch")
+	e.must("ovs-pki", "--dir="+p.dir, "--log="+e.path("ovs-pki.log"), "req+sign", e.path("ctl"), "controller")
+	p.swKey, p.swCert = e.path("sc-privkey.pem"), e.path("sc-cert.pem")
+	p.ctlKey, p.ctlCert = e.path("ctl-privkey.pem"), e.path("ctl-cert.pem")
+	other := e.path("otherpki")
+	e.must("ovs-pki", "--dir="+other, "--log="+e.path("ovs-pki.log"), "init")
+	e.must("ovs-pki", "--dir="+other, "--log="+e.path("ovs-pki.log"), "req+sign", e.path("rogue"), "controller")
+	e.must("ovs-pki", "--dir="+other, "--log="+e.path("ovs-pki.log"), "req+sign", e.path("roguesw"), "switch")
+	p.rogueKey, p.rogueCert = e.path("rogue-privkey.pem"), e.path("rogue-cert.pem")
+	p.rogueSwKey, p.rogueSwC = e.path("roguesw-privkey.pem"), e.path("roguesw-cert.pem")
+	p.rogueCtrlCA, p.rogueSwitchCA = other+"/controllerca/cacert.pem", other+"/switchca/cacert.pem"
+	return p
+}
+
+// ofctlSSL runs ovs-ofctl in the daemon's namespace with a PKI identity.
+func (e *env) ofctlSSL(key, cert, ca string, args ...string) result {
+	e.t.Helper()
+	return e.inNS("ovs-ofctl", append([]string{"--timeout=10", "-p", key, "-c", cert, "-C", ca}, args...)...)
+}
+
+// tcpListeners lists the listening TCP sockets of the daemon's namespace.
+func (e *env) tcpListeners() []string {
+	e.t.Helper()
+	r := e.inNS("ss", "-Hltn")
+	if r.code != 0 {
+		e.t.Fatalf("ss: %s", r)
+	}
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		if f := strings.Fields(l); len(f) >= 4 {
+			out = append(out, f[3])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestTLSPassiveController(t *testing.T) {
+	e := newEnv(t)
+	p := newPKI(t, e)
+	e.inNS("ip", "link", "set", "lo", "up")
+	e.startDaemon()
+	e.mustVsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev",
+		"other-config:datapath-id=0000000000000abc")
+
+	// Nothing listens on TCP until a passive controller is configured.
+	if got := e.tcpListeners(); len(got) != 0 {
+		t.Fatalf("TCP listeners without any passive controller: %v", got)
+	}
+
+	e.mustVsctl("set-ssl", p.swKey, p.swCert, p.ctrlCA)
+	e.mustVsctl("set-controller", "br0", "pssl:16653:127.0.0.1")
+	e.waitFor("the pssl: listener", func() bool { return slices.Equal(e.tcpListeners(), []string{"127.0.0.1:16653"}) })
+	target := "ssl:127.0.0.1:16653"
+
+	// The controller, with a certificate from the controller CA and
+	// trusting the switch CA, sees the same switch as the local socket.
+	want := e.must("ovs-ofctl", "show", "br0")
+	var got result
+	e.waitFor("an SSL connection", func() bool {
+		got = e.ofctlSSL(p.ctlKey, p.ctlCert, p.switchCA, "show", target)
+		return got.code == 0
+	})
+	if got.stdout != want || got.stderr != "" {
+		t.Errorf("ovs-ofctl show over SSL:\n%s\nwant:\n%s", got, want)
+	}
+	e.ofctlSSL(p.ctlKey, p.ctlCert, p.switchCA, "add-flow", target, "priority=5,in_port=LOCAL,actions=drop")
+	if got := e.must("ovs-ofctl", "dump-flows", "br0", "--no-stats"); !strings.Contains(got, "priority=5,in_port=LOCAL actions=drop") {
+		t.Errorf("flow added over SSL missing:\n%s", got)
+	}
+
+	// Refused: a controller certificate from another CA; a controller that
+	// does not trust the switch's CA; plain OpenFlow on the SSL port.
+	refused := func(what string, r result) {
+		t.Helper()
+		if r.code == 0 || r.stdout != "" {
+			t.Errorf("%s was not refused: %s", what, r)
+		}
+	}
+	refused("a certificate from another CA", e.ofctlSSL(p.rogueKey, p.rogueCert, p.switchCA, "show", target))
+	refused("a controller that does not trust the switch CA", e.ofctlSSL(p.ctlKey, p.ctlCert, p.rogueSwitchCA, "show", target))
+	refused("plain TCP on the SSL port", e.inNS("ovs-ofctl", "--timeout=10", "show", "tcp:127.0.0.1:16653"))
+
+	// A plain passive listener only when configured, and gone with it.
+	e.mustVsctl("set-controller", "br0", "pssl:16653:127.0.0.1", "ptcp:16654:127.0.0.1")
+	e.waitFor("both listeners", func() bool {
+		return slices.Equal(e.tcpListeners(), []string{"127.0.0.1:16653", "127.0.0.1:16654"})
+	})
+	e.mustVsctl("del-controller", "br0")
+	e.waitFor("no listener", func() bool { return len(e.tcpListeners()) == 0 })
+}
+
+// listenInNS opens a TLS listener inside network namespace ns: the socket
+// is created on a thread switched into the namespace, and that thread is
+// thrown away afterwards (its goroutine ends still locked to it).
+func listenInNS(t *testing.T, ns string, cfg *tls.Config) net.Listener {
+	t.Helper()
+	type res struct {
+		ln  net.Listener
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread dies with us
+		f, err := os.Open("/var/run/netns/" + ns)
+		if err != nil {
+			ch <- res{err: err}
+			return
+		}
+		defer f.Close()
+		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+			ch <- res{err: fmt.Errorf("setns: %w", err)}
+			return
+		}
+		ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+		ch <- res{ln, err}
+	}()
+	r := <-ch
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	t.Cleanup(func() { r.ln.Close() })
+	return r.ln
+}
+
+// controllerTLS is the TLS configuration of a controller holding key and
+// the certificates of chain (its own first), requiring a client
+// certificate signed by clientCA.
+func controllerTLS(t *testing.T, key string, chain []string, clientCA string) *tls.Config {
+	t.Helper()
+	pair, err := tls.LoadX509KeyPair(chain[0], key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range chain[1:] {
+		pair.Certificate = append(pair.Certificate, pemCerts(t, f)...)
+	}
+	pool := x509.NewCertPool()
+	for _, der := range pemCerts(t, clientCA) {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pool.AddCert(c)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, ClientCAs: pool, ClientAuth: tls.RequireAndVerifyClientCert}
+}
+
+// pemCerts returns the DER certificates of a PEM file.
+func pemCerts(t *testing.T, name string) [][]byte {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ders [][]byte
+	for {
+		var b *pem.Block
+		if b, data = pem.Decode(data); b == nil {
+			break
+		}
+		if b.Type == "CERTIFICATE" {
+			ders = append(ders, b.Bytes)
+		}
+	}
+	if len(ders) == 0 {
+		t.Fatalf("%s: no certificate", name)
+	}
+	return ders
+}
+
+// acceptHellos accepts SSL connections from the switch until one sends
+// an OpenFlow HELLO, and returns how many ended before sending one.
+func acceptHellos(t *testing.T, ln net.Listener) int {
+	t.Helper()
+	for dropped := 0; dropped < 3; dropped++ {
+		nc, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { nc.Close() })
+		nc.SetReadDeadline(time.Now().Add(30 * time.Second))
+		var hdr [8]byte
+		if _, err := io.ReadFull(nc, hdr[:]); err != nil {
+			continue
+		}
+		if hdr[1] != 0 || binary.BigEndian.Uint16(hdr[2:]) < 8 {
+			t.Fatalf("first message header % x, want an OpenFlow HELLO", hdr)
+		}
+		return dropped
+	}
+	t.Fatal("no HELLO from the switch")
+	return 0
+}
+
+func TestTLSActiveControllerFromCommandLine(t *testing.T) {
+	e := newEnv(t)
+	p := newPKI(t, e)
+	e.inNS("ip", "link", "set", "lo", "up")
+	ln := listenInNS(t, e.ns, controllerTLS(t, p.ctlKey, []string{p.ctlCert}, p.switchCA))
+	e.startDaemon("--private-key="+p.swKey, "--certificate="+p.swCert, "--ca-cert="+p.ctrlCA)
+	e.mustVsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev",
+		"--", "set-controller", "br0", "ssl:"+ln.Addr().String())
+	if n := acceptHellos(t, ln); n != 0 {
+		t.Errorf("%d SSL connections dropped before the HELLO", n)
+	}
+	e.waitFor("is_connected", func() bool {
+		return strings.TrimSpace(e.mustVsctl("get", "controller", "br0", "is_connected")) == "true"
+	})
+}
+
+func TestTLSActiveControllerRefusesWrongCA(t *testing.T) {
+	e := newEnv(t)
+	p := newPKI(t, e)
+	e.inNS("ip", "link", "set", "lo", "up")
+	// The controller's certificate is not from the CA the switch trusts.
+	ln := listenInNS(t, e.ns, controllerTLS(t, p.rogueKey, []string{p.rogueCert}, p.switchCA))
+	e.startDaemon("--private-key="+p.swKey, "--certificate="+p.swCert, "--ca-cert="+p.ctrlCA)
+	e.mustVsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev",
+		"--", "set-controller", "br0", "ssl:"+ln.Addr().String())
+	// Two attempts (one backoff) must both end without an OpenFlow byte.
+	for i := 0; i < 2; i++ {
+		nc, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		nc.SetReadDeadline(time.Now().Add(30 * time.Second))
+		if n, err := nc.Read(make([]byte, 8)); err == nil {
+			t.Errorf("attempt %d: read %d bytes from a switch that should refuse us", i, n)
+		}
+		nc.Close()
+	}
+	if got := strings.TrimSpace(e.mustVsctl("get", "controller", "br0", "is_connected")); got != "false" {
+		t.Errorf("is_connected=%s with a controller from the wrong CA", got)
+	}
+}
+
+func TestTLSBootstrapCACert(t *testing.T) {
+	e := newEnv(t)
+	p := newPKI(t, e)
+	e.inNS("ip", "link", "set", "lo", "up")
+	// The controller sends its CA certificate after its own, as
+	// ovs-testcontroller --peer-ca-cert does.
+	ln := listenInNS(t, e.ns, controllerTLS(t, p.ctlKey, []string{p.ctlCert, p.ctrlCA}, p.switchCA))
+	boot := e.path("bootstrapped-cacert.pem")
+	e.startDaemon("--private-key="+p.swKey, "--certificate="+p.swCert, "--bootstrap-ca-cert="+boot)
+	e.mustVsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev",
+		"--", "set-controller", "br0", "ssl:"+ln.Addr().String())
+	// The first connection only fetches the CA certificate.
+	if n := acceptHellos(t, ln); n != 1 {
+		t.Errorf("%d SSL connections dropped before the HELLO, want the bootstrap one", n)
+	}
+	got, want := pemCerts(t, boot), pemCerts(t, p.ctrlCA)
+	if len(got) != 1 || string(got[0]) != string(want[0]) {
+		t.Error("bootstrapped CA certificate differs from the controller CA's")
+	}
+	if fi, err := os.Stat(boot); err != nil || fi.Mode().Perm() != 0o444 {
+		t.Errorf("bootstrapped CA file: %v %v", fi.Mode(), err)
+	}
+}
