@@ -7,7 +7,7 @@ export PATH := $(PATH):/usr/local/go/bin
 # Whole-suite bound; the suite normally takes a minute or two.
 TEST_TIMEOUT ?= 8m
 
-.PHONY: all build test deps vet demo fmt clean bench bench-flowload
+.PHONY: all build test deps vet fuzz demo fmt clean bench bench-flowload
 
 all: build
 
@@ -23,6 +23,12 @@ vet:
 
 test: deps vet
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+
+# Every fuzz target for FUZZTIME each (briefly in "make test").
+FUZZTIME ?= 2s
+fuzz:
+	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 
 demo:
 	bash scripts/demo.sh

@@ -11,7 +11,8 @@
 # PING_I (0.01), TCP_T (10 s), PMD_MASK (empty: each daemon's default),
 # DAEMONS ("ovs-vswitchd govswitchd"), FLOWS (in_port flows, or "normal"),
 # PIN=1 (traffic on CPU 0, the daemon on CPU 1 with pmd-cpu-mask=0x2, as
-# the shared harness pins), SHOW=1 (print the daemon's pmd and port stats).
+# the shared harness pins), SHOW=1 (print the daemon's pmd and port stats),
+# OVS_EXTRA_CONFIG (e.g. "other_config:pmd-maxsleep=50").
 # Prints one line per daemon and port type. Needs root, iperf3, ping.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -74,6 +75,8 @@ one() {  # daemon binary, port type
     local vs=(ovs-vsctl --db="unix:$RUN/ovs/db.sock" --timeout=30)
     "${vs[@]}" --no-wait init
     [ -z "$PMD_MASK" ] || "${vs[@]}" --no-wait set Open_vSwitch . other_config:pmd-cpu-mask="$PMD_MASK"
+    # shellcheck disable=SC2086
+    [ -z "${OVS_EXTRA_CONFIG:-}" ] || "${vs[@]}" --no-wait set Open_vSwitch . $OVS_EXTRA_CONFIG
     ip netns exec "$NSSW" "${T1[@]}" "$bin" "unix:$RUN/ovs/db.sock" --pidfile --detach --no-chdir \
         --log-file="$RUN/ovs/ovs-vswitchd.log" -vconsole:off
     "${vs[@]}" add-br br0 -- set bridge br0 datapath_type=netdev

@@ -77,11 +77,11 @@ func DecodePacketIn2(body []byte) (*PacketIn2, error) {
 		case PacketIn2BufferID:
 			pi.BufferID, err = propU32(p)
 		case PacketIn2TableID:
-			pi.TableID, err = propU8(p)
+			pi.TableID, err = propU8Loose(p)
 		case PacketIn2Cookie:
 			pi.Cookie, err = propU64(p)
 		case PacketIn2Reason:
-			pi.Reason, err = propU8(p)
+			pi.Reason, err = propU8Loose(p)
 		case PacketIn2Metadata:
 			pi.Metadata = p
 		case PacketIn2Userdata:
@@ -217,7 +217,8 @@ func DecodeContinuation(b []byte) (*Continuation, error) {
 			}
 			copy(c.Bridge[:], p)
 		case contStack:
-			if len(p) > 16 {
+			// OVS takes values as wide as any field (128 bytes).
+			if len(p) > 128 {
 				return nil, ofperr.OFPBPC_BAD_LEN
 			}
 			c.Stack = append([][]byte{p}, c.Stack...) // each goes below the others
@@ -226,7 +227,7 @@ func DecodeContinuation(b []byte) (*Continuation, error) {
 		case contConntracked:
 			c.Conntracked = true
 		case contTableID:
-			table, err = propU8(p)
+			table, err = propU8Loose(p)
 		case contCookie:
 			cookie, err = propU64(p)
 		case contActions:
@@ -246,6 +247,15 @@ func DecodeContinuation(b []byte) (*Continuation, error) {
 		}
 	}
 	return c, nil
+}
+
+// propU8Loose reads an 8-bit property as OVS does: any payload of at
+// least one byte, the value in the first.
+func propU8Loose(p []byte) (uint8, error) {
+	if len(p) < 1 {
+		return 0, ofperr.OFPBPC_BAD_LEN
+	}
+	return p[0], nil
 }
 
 func propU32(p []byte) (uint32, error) {

@@ -76,6 +76,9 @@ type classifier struct {
 	// timed counts the rules with an idle or hard timeout, so that the
 	// expiry scan can pass over tables that have none.
 	timed int
+	// gen changes whenever rules does (every change goes through index,
+	// unindex or reset): the revalidator's fingerprint hashes it.
+	gen uint64
 }
 
 // exactSeed keys the exact index; one per process is enough.
@@ -98,6 +101,7 @@ func (c *classifier) index(r *Rule) {
 	}
 	k := exactKey(&r.Match, r.Priority)
 	c.exact[k] = append(c.exact[k], r)
+	c.gen++
 	if r.hasTimeout() {
 		c.timed++
 	}
@@ -108,6 +112,7 @@ func (c *classifier) unindex(r *Rule) {
 	bucket := c.exact[k]
 	if i := slices.Index(bucket, r); i >= 0 {
 		bucket = slices.Delete(bucket, i, i+1)
+		c.gen++
 		if r.hasTimeout() {
 			c.timed--
 		}
@@ -125,6 +130,7 @@ func (c *classifier) reset(rules []*Rule) {
 	c.rules = rules
 	c.exact = make(map[uint64][]*Rule, len(rules))
 	c.timed = 0
+	c.gen++
 	for _, r := range rules {
 		c.index(r)
 	}

@@ -73,21 +73,38 @@ func TestClassifierOrderAndIndex(t *testing.T) {
 		t.Errorf("find with another priority found %p", r)
 	}
 
+	// Every change moves the generation the revalidator watches.
+	gen := c.gen
+	changed := func(what string) {
+		t.Helper()
+		if c.gen == gen {
+			t.Errorf("%s left the generation at %d", what, gen)
+		}
+		gen = c.gen
+	}
+
 	a2 := testRule(t, 10, 1)
 	c.replace(a, a2)
+	changed("replace")
 	checkClassifier(t, &c, []*Rule{b, f, a2, d, e})
 
 	c.remove(f)
+	changed("remove")
 	checkClassifier(t, &c, []*Rule{b, a2, d, e})
 	c.remove(f) // not there: nothing happens
 	checkClassifier(t, &c, []*Rule{b, a2, d, e})
+	if c.gen != gen {
+		t.Errorf("removing an absent rule changed the generation")
+	}
 
 	b.removed.Store(true)
 	d.removed.Store(true)
 	c.removeMarked()
+	changed("removeMarked")
 	checkClassifier(t, &c, []*Rule{a2, e})
 
 	c.reset([]*Rule{b, a2, e})
+	changed("reset")
 	checkClassifier(t, &c, []*Rule{b, a2, e})
 }
 

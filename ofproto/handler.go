@@ -117,6 +117,7 @@ func init() {
 		ofp.RawOFPT10PacketOut:             handlePacketOut,
 		ofp.RawOFPT11PacketOut:             handlePacketOut,
 		ofp.RawOFPT15PacketOut:             handlePacketOut,
+		ofp.RawNXTResume:                   handleResume,
 		ofp.RawNXSTFlowMonitorRequest:      handleFlowMonitor,
 		ofp.RawOFPST14FlowMonitorRequest:   handleFlowMonitor,
 		ofp.RawONFST13FlowMonitorRequest:   handleFlowMonitor,

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net"
 	"os"
+
+	"github.com/govswitchd/govswitchd/unixctl"
 )
 
-// listenUnix binds a stream socket at path with mode 0750, removing a stale
-// socket first; a live or non-socket file is left alone and reported.
+// listenUnix binds a stream socket at path with mode 0750 less the umask,
+// as OVS's management sockets, removing a stale socket first; a live or
+// non-socket file is left alone and reported.
 func listenUnix(path string) (*net.UnixListener, error) {
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode()&os.ModeSocket == 0 {
@@ -23,17 +26,12 @@ func listenUnix(path string) (*net.UnixListener, error) {
 			return nil, fmt.Errorf("remove stale socket %s: %w", path, err)
 		}
 	}
-	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	l, err := unixctl.ListenRestricted(path)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", path, err)
 	}
 	// We remove the file ourselves in Close.
 	l.SetUnlinkOnClose(false)
-	if err := os.Chmod(path, 0o750); err != nil {
-		l.Close()
-		os.Remove(path)
-		return nil, fmt.Errorf("chmod %s: %w", path, err)
-	}
 	return l, nil
 }
 

@@ -20,6 +20,8 @@ type frozenState struct {
 	// userdata is a controller action's userdata for its packet-in
 	// (xlate_nx_controller.go); a string to keep the state comparable.
 	userdata string
+	// cont is a paused pipeline's continuation (resume_freeze.go).
+	cont string
 }
 
 // recircEntry is one allocated recirculation id.

@@ -72,6 +72,11 @@ type xlate struct {
 	// learning holds what learn and fin_timeout do after translation.
 	learning xlateLearn
 
+	// pause is a controller(pause) being frozen, and cookie the cookie
+	// of the rule whose actions run (resume_freeze.go).
+	pause  *pauseState
+	cookie uint64
+
 	// recircs are the recirculations emitted (for ofproto/trace).
 	recircs []emittedRecirc
 	tr      *tracer // nil unless tracing
@@ -95,6 +100,7 @@ type emittedRecirc struct {
 // on bridge bb.
 func (k *Backer) newXlate(bb *backerBridge, flow *mf.Flow) *xlate {
 	x := &xlate{bk: k, bb: bb, br: bb.br, ports: k.portMap(bb), now: time.Now(), flow: *flow, base: *flow}
+	x.cookie = ^uint64(0) // no rule yet: a packet-out's actions have no cookie
 	x.conntracked = fieldUint(flow, mf.CtState)&mf.CtTrk != 0
 	markField(&x.wc, mf.EthType)
 	if et := fieldUint(flow, mf.EthType); et == mf.EthTypeIP || et == mf.EthTypeIPv6 {
@@ -107,7 +113,8 @@ func (k *Backer) newXlate(bb *backerBridge, flow *mf.Flow) *xlate {
 // datapath actions.
 func (x *xlate) run(table uint8) {
 	x.lookupTable(table, true)
-	if len(x.actset) > 0 && x.err == nil {
+	x.finishTopRule()
+	if len(x.actset) > 0 && x.err == nil && x.pause == nil {
 		set := x.actset
 		x.actset = nil
 		x.exit = false
@@ -115,6 +122,7 @@ func (x *xlate) run(table uint8) {
 		x.doActions(orderActionSet(set))
 		x.where.actionSet = false
 	}
+	x.finishPause()
 	x.finish()
 }
 
@@ -162,14 +170,14 @@ func (x *xlate) lookupTable(table uint8, mayPacketIn bool) {
 		return
 	}
 	x.rules = append(x.rules, r)
-	saved := x.table
-	x.table = table
+	saved, savedCookie := x.table, x.cookie
+	x.table, x.cookie = table, r.Cookie
 	x.depth++
 	outer := x.learning.enterRule(r)
 	x.doActions(r.Actions)
 	x.learning.rule = outer
 	x.depth--
-	x.table = saved
+	x.table, x.cookie = saved, savedCookie
 }
 
 func (x *xlate) fail(err error) {

@@ -36,6 +36,10 @@ func (x *xlate) doActions(l ofactions.List) {
 			return
 		}
 		x.doAction(a)
+		if x.pause != nil {
+			x.freezeTail(l, i)
+			return
+		}
 	}
 }
 

@@ -346,10 +346,11 @@ func (k *Backer) fingerprint() uint64 {
 		word(uint64(uintptr(unsafe.Pointer(b))))
 		word(bb.mac.Generation())
 		b.mu.RLock()
+		// A table's generation changes with every rule added, replaced
+		// or removed: hashing it, not every rule, keeps a table change
+		// O(1) for a 100,000-flow load.
 		for i := range b.tables {
-			for _, r := range b.tables[i].cls.rules {
-				word(uint64(uintptr(unsafe.Pointer(r))))
-			}
+			word(b.tables[i].cls.gen)
 		}
 		for id, g := range b.groups {
 			word(uint64(id))

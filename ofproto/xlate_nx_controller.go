@@ -11,9 +11,7 @@ const pin2Userdata = 7
 
 // controllerAction translates controller(...). Userdata travels with the
 // frozen state to the packet-in (only NXT_PACKET_IN2 carries it, as in
-// OVS). pause stops the pipeline at the action; resuming it with
-// NXT_RESUME is not supported, so the packet's remaining actions are not
-// run.
+// OVS). pause freezes the pipeline at the action (resume_freeze.go).
 func (x *xlate) controllerAction(a *ofactions.Controller) {
 	if len(a.Userdata) == 0 && !a.Pause {
 		x.controller(a.Reason, a.MaxLen, a.ID)
@@ -25,18 +23,15 @@ func (x *xlate) controllerAction(a *ofactions.Controller) {
 		x.exit = true
 		return
 	}
-	var cookie uint64
-	if n := len(x.rules); n > 0 {
-		cookie = x.rules[n-1].Cookie
+	if a.Pause {
+		x.pauseAt(a) // resume_freeze.go
+		return
 	}
+	cookie := x.cookie
 	x.commit()
 	st := frozenState{bridge: x.br, table: x.table, inPort: x.inPort(), meta: x.frozenMeta(), userdata: string(a.Userdata)}
 	x.acts = append(x.acts, dpif.Action{Type: dpif.ActUserspace, Userspace: &dpif.UserspaceAction{
 		Kind: dpif.UserspaceController, Reason: uint16(a.Reason), MaxLen: a.MaxLen, ControllerID: a.ID,
 		RuleCookie: cookie, RecircID: x.bk.recirc.idFor(st, x.now), DontSend: x.tr != nil,
-		Continuation: a.Pause,
 	}})
-	if a.Pause {
-		x.exit = true
-	}
 }

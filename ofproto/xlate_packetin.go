@@ -22,6 +22,11 @@ type packetIn struct {
 	cookie   uint64
 	meta     mf.Flow // metadata and registers to report
 	userdata []byte  // controller(userdata=...), NXT_PACKET_IN2 only
+	// paused marks a controller(pause) packet-in: NXT_PACKET_IN2 then
+	// carries the continuation cont of bridge (resume.go).
+	paused bool
+	cont   string
+	bridge *Bridge
 }
 
 // packetIn turns a userspace(controller) upcall into packet-ins. The
@@ -48,6 +53,9 @@ func (k *Backer) packetIn(u *dpif.Upcall) {
 		cookie:   ua.RuleCookie,
 		meta:     st.meta,
 		userdata: []byte(st.userdata),
+		paused:   ua.Continuation,
+		cont:     st.cont,
+		bridge:   st.bridge,
 	}
 	st.bridge.sendPacketIn(pi)
 }
@@ -201,9 +209,14 @@ func encodePacketIn2(pi *packetIn, v uint8, m *mf.Match) ([]byte, error) {
 		prop(pin2FullLen, binary.BigEndian.AppendUint32(nil, uint32(pi.totalLen)))
 	}
 	prop(pin2TableID, []byte{pi.table})
-	prop(pin2Cookie, binary.BigEndian.AppendUint64([]byte{0, 0, 0, 0}, pi.cookie))
+	if pi.cookie != ofp.NoCookie {
+		prop(pin2Cookie, binary.BigEndian.AppendUint64([]byte{0, 0, 0, 0}, pi.cookie))
+	}
 	prop(pin2Reason, []byte{pi.reason})
 	prop(pin2Metadata, mf.AppendNXM(nil, m, v, 0, 0))
+	if pi.paused {
+		b = appendPacketInContinuation(b, pi.bridge, pi.cont, v)
+	}
 	if len(pi.userdata) > 0 {
 		prop(pin2Userdata, pi.userdata)
 	}

@@ -56,10 +56,15 @@ func (k *Backer) PacketOut(b *Bridge, frame []byte, inPort uint16, actions ofact
 		}
 		if o, ok := a.(*ofactions.Output); ok && o.Port == mf.PortTable {
 			x.resubmit(0)
-			continue
+		} else {
+			x.doAction(a)
 		}
-		x.doAction(a)
+		if x.pause != nil {
+			x.freezeTail(actions, i)
+			break
+		}
 	}
+	x.finishPause()
 	x.finish()
 	if x.err != nil {
 		return fmt.Errorf("packet-out on bridge %s: %w", b.Name(), x.err)

@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,9 +15,6 @@ import (
 // against a bridge set up identically on the real ovs-vswitchd and on
 // govswitchd, must print the same thing once run-dependent details
 // (durations, ages, orders the protocol leaves open) are normalised.
-
-var ofctlDiff = flag.Bool("ofctl-diff", false,
-	"run the differential OpenFlow corpus against govswitchd and compare with the goldens recorded from the real ovs-vswitchd")
 
 // ofctlDir holds the corpus, the bad flow-mods and the goldens.
 const ofctlDir = "testdata/ofctl"

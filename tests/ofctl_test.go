@@ -12,9 +12,7 @@ import (
 //
 //	go test ./tests -run TestOfctl -real-ovs -update   # record
 //	go test ./tests -run TestOfctl -real-ovs           # check OVS reproduces them
-//	go test ./tests -run TestOfctl -ofctl-diff         # compare govswitchd
-//
-// Without either flag only the corpus files themselves are checked.
+//	go test ./tests -run TestOfctl                     # compare govswitchd
 
 // minCorpusFlows is what issue 3 asks of every mode.
 const minCorpusFlows = 300
@@ -32,9 +30,6 @@ const (
 
 func TestOfctlCorpus(t *testing.T) {
 	checkCorpusFiles(t)
-	if !*realOVS && !*ofctlDiff {
-		return // the differential runs are opt-in: see the comment above
-	}
 	if *update && !*realOVS {
 		t.Fatal("-update rewrites goldens only from the real ovs-vswitchd: add -real-ovs")
 	}

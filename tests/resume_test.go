@@ -123,14 +123,21 @@ func runResumeScenario(t *testing.T, sc resumeScenario) {
 	e.golden("resume/"+sc.name+".txt", got)
 }
 
-// bridgeUUIDRE is the continuation's bridge, a random UUID.
-var bridgeUUIDRE = regexp.MustCompile(`continuation\.bridge=[0-9a-f-]+`)
+// bridgeUUIDRE is the continuation's bridge, a random UUID, and
+// odpPortRE the input port's datapath number, which depends on the order
+// the datapath happened to add the ports in.
+var (
+	bridgeUUIDRE = regexp.MustCompile(`continuation\.bridge=[0-9a-f-]+`)
+	odpPortRE    = regexp.MustCompile(`continuation\.odp_port=[0-9]+`)
+)
 
 // normalizeResume keeps what the monitor printed about the packet-ins
-// and resumes, without timestamps, log lines or the bridge's UUID.
+// and resumes, without timestamps, log lines, the bridge's UUID or datapath port
+// numbers.
 func normalizeResume(s string) string {
 	s = normalizeOfctl(s, plainOutput)
 	s = bridgeUUIDRE.ReplaceAllString(s, "continuation.bridge=<uuid>")
+	s = odpPortRE.ReplaceAllString(s, "continuation.odp_port=<odp>")
 	var keep []string
 	for _, l := range strings.Split(s, "\n") {
 		if strings.HasPrefix(l, "LOG|") || strings.HasPrefix(l, "OFPT_BARRIER_REPLY") {
@@ -139,4 +146,89 @@ func normalizeResume(s string) string {
 		keep = append(keep, l)
 	}
 	return strings.Join(keep, "\n")
+}
+
+// TestResumeErrors sends malformed and stale NXT_RESUMEs through a
+// monitor's connection (ofctl/send) and compares the errors the switch
+// answers with those of the real ovs-vswitchd.
+func TestResumeErrors(t *testing.T) {
+	t.Parallel()
+	e := newOfctlSwitch(t)
+	log := e.path("resume-errors.log")
+	f, err := os.Create(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pidfile := e.path("ovs-ofctl-errors.pid")
+	mon := e.command("ovs-ofctl", "monitor", ofctlBridge, "--detach", "--no-chdir", "--pidfile="+pidfile)
+	mon.Stdout, mon.Stderr = f, f
+	err = mon.Run()
+	f.Close()
+	if err != nil {
+		b, _ := os.ReadFile(log)
+		t.Fatalf("ovs-ofctl monitor: %v: %s", err, b)
+	}
+	pid, err := readPid(pidfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.daemonPids = append(e.daemonPids, pid)
+	ctl := fmt.Sprintf("%s/ovs-ofctl.%d.ctl", e.dir, pid)
+
+	frame, err := hex.DecodeString(udpPacket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	packet := resumeProp(0, frame)
+	zeroUUID := resumeProp(0x8000, make([]byte, 16))
+	cases := []struct {
+		what  string
+		props []byte
+	}{
+		{"no packet", resumeProp(5, []byte{1})},
+		{"unknown property", cat(packet, resumeProp(0x55, []byte{1, 2}))},
+		{"full_len below the packet's", cat(packet, resumeProp(1, []byte{0, 0, 0, 1}))},
+		{"no continuation", packet},
+		{"unknown bridge", cat(packet, resumeNested(8, zeroUUID))},
+		{"unknown continuation property", cat(packet, resumeNested(8, cat(zeroUUID, resumeProp(0x8055, nil))))},
+		{"bad table_id length", cat(packet, resumeNested(8, resumeProp(0x8004, []byte{1, 2})))},
+		{"bad actions", cat(packet, resumeNested(8, resumeNested(0x8006, []byte{0, 0xfe, 0, 8, 0, 0, 0, 0})))},
+		{"oversized stack value", cat(packet, resumeNested(8, resumeProp(0x8001, make([]byte, 17))))},
+	}
+	var got strings.Builder
+	for i, c := range cases {
+		msg := cat([]byte{1, 4, 0, 0, 0, 0, 0, byte(i + 1), 0, 0, 0x23, 0x20, 0, 0, 0, 28}, c.props)
+		msg[2], msg[3] = byte(len(msg)>>8), byte(len(msg))
+		fmt.Fprintf(&got, "### %s\n", c.what)
+		e.must("ovs-appctl", "-t", ctl, "ofctl/send", hex.EncodeToString(msg))
+		e.must("ovs-appctl", "-t", ctl, "ofctl/barrier")
+	}
+	e.must("ovs-appctl", "-t", ctl, "exit")
+	e.waitFor("the monitor to exit", func() bool { return processGone(pid) })
+	b, _ := os.ReadFile(log)
+	e.golden("resume/errors.txt", got.String()+"### monitor\n"+normalizeResume(string(b)))
+}
+
+// resumeProp is one NXT_PACKET_IN2/NXT_RESUME property, padded to 8.
+func resumeProp(typ uint16, payload []byte) []byte {
+	n := 4 + len(payload)
+	b := cat([]byte{byte(typ >> 8), byte(typ), byte(n >> 8), byte(n)}, payload)
+	for len(b)%8 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// resumeNested is a property holding nested data after 4 bytes of
+// padding.
+func resumeNested(typ uint16, inner []byte) []byte {
+	return resumeProp(typ, cat([]byte{0, 0, 0, 0}, inner))
+}
+
+func cat(parts ...[]byte) []byte {
+	var b []byte
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	return b
 }

@@ -57,7 +57,7 @@ type serverConn struct {
 // Listen creates the socket at path (removing a stale one) and returns a
 // server that already answers list-commands and version (the version text is
 // the reply of the "version" command, without trailing newline). The socket
-// is made mode 0750 like OVS's.
+// is made mode 0750 (less what the umask removes) like OVS's.
 func Listen(path, version string) (*Server, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -66,15 +66,11 @@ func Listen(path, version string) (*Server, error) {
 	if err := removeStale(abs); err != nil {
 		return nil, err
 	}
-	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: abs, Net: "unix"})
+	l, err := ListenRestricted(abs)
 	if err != nil {
 		return nil, fmt.Errorf("unixctl: %s: could not initialize control socket: %w", abs, err)
 	}
 	l.SetUnlinkOnClose(true)
-	if err := os.Chmod(abs, 0o750); err != nil {
-		l.Close()
-		return nil, fmt.Errorf("unixctl: chmod %s: %w", abs, err)
-	}
 	s := &Server{
 		path:     abs,
 		version:  version,
