@@ -6,8 +6,9 @@
 //
 // Providers implement Provider and register by name (Register, as
 // database/sql drivers do): "dummy" (dummy.go) holds connections in memory
-// and is steered through ovs-appctl for tests; an "xdp" provider will
-// register the same way. A Manager attaches one provider to a Tracker as an
+// and is steered through ovs-appctl for tests; "xdp" (offload/xdp) writes
+// established connections into the afxdp ports' XDP program, which then
+// forwards them in the kernel. A Manager attaches one provider to a Tracker as an
 // observer at PriorityLow, after the ALG hooks, and:
 //
 //   - offers a connection to the provider once it is eligible: never with a

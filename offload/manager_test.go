@@ -2,6 +2,7 @@ package offload
 
 import (
 	"errors"
+	"regexp"
 	"testing"
 
 	"github.com/govswitchd/govswitchd/conntrack"
@@ -106,11 +107,18 @@ func TestTCPOffloadedOnlyEstablished(t *testing.T) {
 		t.Fatalf("data: calls %v", d.Calls())
 	}
 	mustEqual(t, "dump -m", dump(t, tr, "-m"), "tcp,orig=(src=10.1.1.1,dst=10.1.1.2,sport=40000,dport=80),reply=(src=10.1.1.2,dst=10.1.1.1,sport=80,dport=40000),id=0,status=OFFLOAD,protoinfo=(state_orig=ESTABLISHED,state_reply=ESTABLISHED,flags_orig=0,flags_reply=0)")
+	// What the provider forwarded since the last poll reaches the tracker
+	// when the connection goes back to software.
+	if err := d.SetTraffic(d.Conns()[0].ID, conntrack.Counters{Packets: 7, Bytes: 700}, conntrack.Counters{Packets: 5, Bytes: 500}); err != nil {
+		t.Fatal(err)
+	}
 	_, st := cv.send(true, tcpFIN|tcpACK, "")
 	m.Sync()
-	if c.Offloaded() || d.Calls() != [numOps]uint64{OpAdd: 1, OpEstablished: 1, OpDelete: 1} || len(d.Conns()) != 0 {
+	if c.Offloaded() || d.Calls() != [numOps]uint64{OpAdd: 1, OpEstablished: 1, OpUpdate: 1, OpDelete: 1} || len(d.Conns()) != 0 {
 		t.Fatalf("FIN (%v): offloaded %v, calls %v", st, c.Offloaded(), d.Calls())
 	}
+	mustEqual(t, "dump -s", regexp.MustCompile(`timeout=\d+,`).ReplaceAllString(dump(t, tr, "-s"), ""),
+		"tcp,orig=(src=10.1.1.1,dst=10.1.1.2,sport=40000,dport=80,packets=7,bytes=700),reply=(src=10.1.1.2,dst=10.1.1.1,sport=80,dport=40000,packets=5,bytes=500),protoinfo=(state=CLOSING)")
 	// It finishes in software and is not offered again.
 	cv.send(false, tcpFIN|tcpACK, "")
 	cv.send(true, tcpACK, "")
@@ -420,7 +428,8 @@ func TestForceExpiredLeavesProvider(t *testing.T) {
 	}
 	tr.Sweep() // frees the old one: nothing more to tell the provider
 	m.Sync()
-	if got := d.Calls(); got != [numOps]uint64{OpAdd: 2, OpUpdate: 2, OpDelete: 1} {
+	// The force-expired one: a last update, then its delete.
+	if got := d.Calls(); got != [numOps]uint64{OpAdd: 2, OpUpdate: 3, OpDelete: 1} {
 		t.Fatalf("calls %v", got)
 	}
 }

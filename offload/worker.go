@@ -120,6 +120,11 @@ func (b *batch) addTask(tk task) {
 	case taskUnoffload, taskDelete:
 		if st.added {
 			st.ctx.Now = m.t.Now()
+			if tk.kind == taskUnoffload {
+				// The connection goes on in software: collect what the
+				// provider forwarded since the last poll first.
+				b.push(Op{Kind: OpUpdate, Ctx: &st.ctx}, st, tk.kind)
+			}
 			b.push(Op{Kind: OpDelete, Ctx: &st.ctx}, st, tk.kind)
 		}
 	case taskFlush:
@@ -168,6 +173,10 @@ func (b *batch) flush() {
 				m.mu.Lock()
 				st.established = true
 				m.mu.Unlock()
+			}
+		case OpUpdate:
+			if op.Err == nil {
+				m.credit(st, op.Stats)
 			}
 		case OpDelete:
 			st.added = false
@@ -234,15 +243,7 @@ func (m *Manager) poll() {
 				lost = append(lost, st.ctx.Conn)
 				continue
 			}
-			dOrig, dReply := delta(op.Stats.Orig, st.lastOrig), delta(op.Stats.Reply, st.lastReply)
-			st.lastOrig, st.lastReply = op.Stats.Orig, op.Stats.Reply
-			used := op.Stats.LastUsed
-			if used <= st.lastUsed {
-				used = 0 // nothing new: let the software timer run
-			} else {
-				st.lastUsed = used
-			}
-			if !m.t.RefreshOffloaded(st.ctx.Conn, used, dOrig, dReply) && st.state.CompareAndSwap(stOffloaded, stDone) {
+			if !m.credit(st, op.Stats) && st.state.CompareAndSwap(stOffloaded, stDone) {
 				// Force-expired (port reuse, force commit): a successor
 				// may hold the same tuple, so take it out of the
 				// provider now rather than when the sweeper frees it.
@@ -262,6 +263,21 @@ func (m *Manager) poll() {
 	for _, c := range lost {
 		m.t.Delete(c)
 	}
+}
+
+// credit hands the traffic a provider reports for st since the last
+// report to the tracker; false if the tracker no longer keeps the
+// connection.
+func (m *Manager) credit(st *connState, s Stats) bool {
+	dOrig, dReply := delta(s.Orig, st.lastOrig), delta(s.Reply, st.lastReply)
+	st.lastOrig, st.lastReply = s.Orig, s.Reply
+	used := s.LastUsed
+	if used <= st.lastUsed {
+		used = 0 // nothing new: let the software timer run
+	} else {
+		st.lastUsed = used
+	}
+	return m.t.RefreshOffloaded(st.ctx.Conn, used, dOrig, dReply)
 }
 
 // delta is what cur added to prev; a provider whose counters went back
