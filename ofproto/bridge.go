@@ -58,6 +58,9 @@ type Bridge struct {
 	// events are table changes not yet reported to flow monitors; origin
 	// is the connection whose request is being applied.
 	events []flowEvent
+	// evicted are rules removed to make room for an add (eviction.go),
+	// waiting for their flow-removed messages.
+	evicted []*Rule
 	origin *conn
 	// onChange, when set, is told of every change translation depends on
 	// (the Backer's revalidation kick).

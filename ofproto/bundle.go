@@ -220,6 +220,7 @@ func (b *Bridge) commitBundle(c *conn, bd *bundle) error {
 		if err != nil {
 			b.restore(snap)
 			b.events = nil
+			b.evicted = nil
 			b.origin = nil
 			b.mu.Unlock()
 			c.sendError(err, e.msg)
@@ -228,8 +229,10 @@ func (b *Bridge) commitBundle(c *conn, bd *bundle) error {
 	}
 	b.origin = nil
 	events := b.takeEvents()
+	evicted := b.takeEvicted()
 	b.mu.Unlock()
 	b.reportEvents(events)
+	b.notifyRemoved(evicted, removedEviction)
 	b.notifyRemoved(deleted, removedDelete)
 	b.notifyRemoved(groupDeleted, removedGroupDelete)
 	return nil

@@ -93,8 +93,10 @@ func (b *Bridge) flowModFrom(fm *ofp.FlowMod, origin *conn, version uint8) error
 	removed, err := b.flowModLocked(fm)
 	b.origin = nil
 	events := b.takeEvents()
+	evicted := b.takeEvicted()
 	b.mu.Unlock()
 	b.notifyRemoved(removed, removedDelete)
+	b.notifyRemoved(evicted, removedEviction)
 	b.reportEvents(events)
 	return err
 }
@@ -204,8 +206,8 @@ func (b *Bridge) addFlow(fm *ofp.FlowMod) error {
 				}
 			}
 		}
-		if len(t.cls.rules) >= maxFlowsPerTable {
-			return ofperr.OFPFMFC_TABLE_FULL
+		if err := b.makeRoom(tid); err != nil {
+			return err
 		}
 		t.cls.insert(nr)
 		b.noteEvent(eventAdded, 0, nr)

@@ -21,6 +21,7 @@ type table struct {
 	id      uint8
 	cls     classifier
 	config  tableConfig // guarded by Bridge.mu
+	limits  tableLimits // Flow_Table settings (eviction.go), guarded by Bridge.mu
 	lookups atomic.Uint64
 	matched atomic.Uint64
 }

@@ -148,8 +148,10 @@ func TestTLSPassiveController(t *testing.T) {
 }
 
 // listenInNS opens a TLS listener inside network namespace ns: the socket
-// is created on a thread switched into the namespace, and that thread is
-// thrown away afterwards (its goroutine ends still locked to it).
+// is created on a thread switched into the namespace and back. If the way
+// back fails the thread stays locked and is thrown away with its
+// goroutine (never the main thread: that one would put the whole test
+// process in ns, and the env's cleanup kills what runs in ns).
 func listenInNS(t *testing.T, ns string, cfg *tls.Config) net.Listener {
 	t.Helper()
 	type res struct {
@@ -158,18 +160,11 @@ func listenInNS(t *testing.T, ns string, cfg *tls.Config) net.Listener {
 	}
 	ch := make(chan res, 1)
 	go func() {
-		runtime.LockOSThread() // never unlocked: the thread dies with us
-		f, err := os.Open("/var/run/netns/" + ns)
-		if err != nil {
-			ch <- res{err: err}
-			return
+		runtime.LockOSThread()
+		ln, back, err := listenFromThread(ns, cfg)
+		if back {
+			runtime.UnlockOSThread()
 		}
-		defer f.Close()
-		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
-			ch <- res{err: fmt.Errorf("setns: %w", err)}
-			return
-		}
-		ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
 		ch <- res{ln, err}
 	}()
 	r := <-ch
@@ -178,6 +173,27 @@ func listenInNS(t *testing.T, ns string, cfg *tls.Config) net.Listener {
 	}
 	t.Cleanup(func() { r.ln.Close() })
 	return r.ln
+}
+
+// listenFromThread does listenInNS's work on the locked thread; back says
+// whether the thread is in its own namespace again.
+func listenFromThread(ns string, cfg *tls.Config) (net.Listener, bool, error) {
+	self, err := os.Open("/proc/thread-self/ns/net")
+	if err != nil {
+		return nil, true, err
+	}
+	defer self.Close()
+	target, err := os.Open("/var/run/netns/" + ns)
+	if err != nil {
+		return nil, true, err
+	}
+	defer target.Close()
+	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
+		return nil, true, fmt.Errorf("setns %s: %w", ns, err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	back := unix.Setns(int(self.Fd()), unix.CLONE_NEWNET) == nil
+	return ln, back, err
 }
 
 // controllerTLS is the TLS configuration of a controller holding key and
