@@ -15,6 +15,7 @@ import (
 // date: datapath ID, protocols, fail mode, controllers and ports.
 func (r *reconciler) applyOpenFlow(br *bridgeState, bc *bridgeConfig) {
 	dpid, _ := strconv.ParseUint(br.dpid, 16, 64)
+	controllers := confineControllers(r.rundir, br.name, bc.controllers)
 	versions, err := ofproto.ParseVersions(bc.protocols)
 	if err != nil {
 		log.Warn("bridge %s: %v", br.name, err)
@@ -25,7 +26,7 @@ func (r *reconciler) applyOpenFlow(br *bridgeState, bc *bridgeConfig) {
 			DatapathID:  dpid,
 			Versions:    versions,
 			FailSecure:  bc.failSecure,
-			Controllers: bc.controllers,
+			Controllers: controllers,
 			TLS:         r.tls,
 		})
 		if err != nil {
@@ -39,14 +40,14 @@ func (r *reconciler) applyOpenFlow(br *bridgeState, bc *bridgeConfig) {
 		br.of = of
 		r.attachOpenFlow(br)
 		br.ofPorts = make(map[uint16]bool)
-		br.controllers = slices.Clone(bc.controllers)
+		br.controllers = slices.Clone(controllers)
 	} else {
 		br.of.SetDatapathID(dpid)
 		br.of.SetVersions(versions)
 		br.of.SetFailMode(bc.failSecure)
-		if !slices.Equal(br.controllers, bc.controllers) {
-			br.of.SetControllers(bc.controllers)
-			br.controllers = slices.Clone(bc.controllers)
+		if !slices.Equal(br.controllers, controllers) {
+			br.of.SetControllers(controllers)
+			br.controllers = slices.Clone(controllers)
 		}
 	}
 	r.syncOpenFlowPorts(br)

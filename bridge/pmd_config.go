@@ -10,5 +10,6 @@ func (r *reconciler) setDatapathConfig(oc map[string]string) {
 	r.dpConfig = maps.Clone(oc)
 	for _, ds := range r.datapaths {
 		ds.dp.SetOtherConfig(r.dpConfig)
+		ds.dp.SetFlowLimit(flowLimitOf(r.dpConfig))
 	}
 }

@@ -82,6 +82,9 @@ type reconciler struct {
 	statusNotify func()
 	// restoreWait follows other_config:flow-restore-wait (restore_wait.go).
 	restoreWait restoreWaitState
+	// tableCfg is the Flow_Table settings last given to each OpenFlow
+	// agent (flow_table.go).
+	tableCfg map[*ofproto.Bridge]string
 	// tls is the SSL configuration shared by every bridge (ssl.go).
 	tls *ofproto.TLS
 }
@@ -157,6 +160,7 @@ func (r *reconciler) createBridge(bc *bridgeConfig) (*bridgeState, error) {
 		}
 		ds = &datapathState{dp: dp}
 		dp.SetOtherConfig(r.dpConfig)
+		dp.SetFlowLimit(flowLimitOf(r.dpConfig))
 		startDatapath(ds)
 		r.holdDatapath(ds)
 		r.attachOffload(ds)

@@ -269,6 +269,9 @@ func (s *Switch) reconfigure(ctx context.Context, apply bool) error {
 			return err
 		}
 		s.rec.applyCTZones(zones)
+		if err := s.applyFlowTables(ctx, snap); err != nil {
+			return err
+		}
 	}
 	ops, err := s.writeBack(snap, snap.root.CurCfg != snap.root.NextCfg)
 	if err != nil {

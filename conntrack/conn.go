@@ -20,18 +20,20 @@ const (
 	connEstNotified                        // observers were told EventEstablished
 	connHasExpectations                    // an ALG created expectations with this parent
 	connOffloaded                          // an offload provider holds the connection
+	connUnlinked                           // force-expired and already out of the hash table
 
 	// connDead marks connections whose timers must stay at 0.
 	connDead = connReclaimed | connForceExpired
 )
 
 // Conn is one committed connection. Lock discipline:
-//   - key, rev, nat, tpID, zl, helper and parent are written before the
-//     connection is published and never change afterwards (read freely).
+//   - key, rev, nat, tpID, zl, helper and parent (in ext) are written
+//     before the connection is published and never change afterwards (read
+//     freely).
 //   - expiration, flags and ext are atomics; slot values belong to the
 //     module that allocated the slot, offload counters are atomics too.
 //   - mu guards mark, label, tcp and pstate (the protocol state).
-//   - expPrev/expNext belong to the expiry list lock of list expList.
+//   - expNext belongs to the expiry list lock of list expList.
 //   - fwd.next / revNode.next belong to the table shard lock.
 //
 // Lock order: natMu, then Conn.mu, then table shard locks, then an expiry
@@ -40,10 +42,10 @@ const (
 // mu while holding a shard lock, which is safe because nobody else can hold
 // or wait for the mu of an unpublished conn while holding a shard lock.
 type Conn struct {
-	fwd              node  // table node for key (and rev when no NAT)
-	revNode          *node // table node for rev, only with NAT
-	expPrev, expNext *Conn
-	zl               *zoneLimit // limit entry that admitted us, or nil
+	fwd     node       // table node for key (and rev when no NAT)
+	revNode *node      // table node for rev, only with NAT
+	expNext *Conn      // expiry list link; see expiryList
+	zl      *zoneLimit // limit entry that admitted us, or nil
 
 	expiration atomic.Int64 // ms; lookups skip the conn once now >= expiration
 	mu         sync.Mutex
@@ -60,8 +62,20 @@ type Conn struct {
 	expList uint8
 	helper  uint8 // ct(alg=...) helper id (0: none), see Tracker.HelperName
 
-	ext    atomic.Pointer[connExtras] // private slots and offload counters, allocated on first use
-	parent *Key                       // ALG data connections: the control connection's key
+	// ext holds what few connections need (private slots, offload
+	// counters, an ALG data connection's parent key), allocated on first
+	// use: 8 bytes here instead of 16 more in every connection keeps Conn
+	// in the 208-byte size class.
+	ext atomic.Pointer[connExtras]
+}
+
+// parentKey is the control connection's key of an ALG data connection, nil
+// for ordinary connections.
+func (c *Conn) parentKey() *Key {
+	if x := c.ext.Load(); x != nil {
+		return x.parent
+	}
+	return nil
 }
 
 // Key returns the original-direction key.
@@ -73,10 +87,11 @@ func (c *Conn) ReplyKey() Key { return c.rev }
 // Parent returns the key of the control connection whose expectation this
 // (ALG data) connection matched, and false for ordinary connections.
 func (c *Conn) Parent() (Key, bool) {
-	if c.parent == nil {
+	p := c.parentKey()
+	if p == nil {
 		return Key{}, false
 	}
-	return *c.parent, true
+	return *p, true
 }
 
 // Mark returns the connection's ct_mark.

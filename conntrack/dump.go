@@ -88,7 +88,7 @@ func (t *Tracker) Dump(zone *uint16) []Entry {
 }
 
 func (t *Tracker) entryOf(c *Conn, now int64) Entry {
-	e := Entry{Orig: c.key, Reply: c.rev, Zone: c.key.Zone, Helper: t.HelperName(c), Parent: c.parent}
+	e := Entry{Orig: c.key, Reply: c.rev, Zone: c.key.Zone, Helper: t.HelperName(c), Parent: c.parentKey()}
 	if c.Offloaded() {
 		e.Status |= StatusOffload
 	}

@@ -12,6 +12,10 @@ const (
 
 // expiryList is one of the round-robin lists connections are reclaimed from.
 // Lists are never sorted: the sweeper checks every entry's expiration.
+//
+// The lists are singly linked, which saves a pointer per connection:
+// removing a connection (flush, offload loss) only flags it reclaimed, and
+// the next walk of its list (Sweep, or prune after a flush) unlinks it.
 type expiryList struct {
 	mu   sync.Mutex
 	head *Conn
@@ -21,25 +25,30 @@ type expiryList struct {
 func (l *expiryList) push(c *Conn) {
 	l.mu.Lock()
 	c.expNext = l.head
-	if l.head != nil {
-		l.head.expPrev = c
-	}
 	l.head = c
 	l.mu.Unlock()
 }
 
-func (l *expiryList) unlink(c *Conn) {
+// collect unlinks reclaimed connections and, up to max of them, the expired
+// ones, which it appends to batch for the caller to reclaim outside l.mu.
+// A negative max collects none.
+func (l *expiryList) collect(now int64, max int, batch []*Conn) []*Conn {
 	l.mu.Lock()
-	if c.expPrev != nil {
-		c.expPrev.expNext = c.expNext
-	} else if l.head == c {
-		l.head = c.expNext
+	defer l.mu.Unlock()
+	prev := &l.head
+	for c := *prev; c != nil; c = *prev {
+		switch {
+		case c.reclaimed():
+		case len(batch) < max && c.expired(now):
+			batch = append(batch, c)
+		default:
+			prev = &c.expNext
+			continue
+		}
+		*prev = c.expNext
+		c.expNext = nil
 	}
-	if c.expNext != nil {
-		c.expNext.expPrev = c.expPrev
-	}
-	c.expPrev, c.expNext = nil, nil
-	l.mu.Unlock()
+	return batch
 }
 
 // Sweep reclaims expired connections, at most maxconns/64 of them, and
@@ -56,15 +65,8 @@ func (t *Tracker) Sweep() (removed int, budgetHit bool) {
 	t.exp.sweep(now)
 	for i := 0; i < numExpiryLists && removed < budget; i++ {
 		l := &t.lists[(t.sweepNext+i)%numExpiryLists]
-		batch := t.sweepBuf[:0]
-		l.mu.Lock()
-		for c := l.head; c != nil && removed+len(batch) < budget; c = c.expNext {
-			if c.expired(now) {
-				batch = append(batch, c)
-			}
-		}
-		l.mu.Unlock()
-		// Reclaiming takes table and list locks, so do it outside l.mu.
+		batch := l.collect(now, budget-removed, t.sweepBuf[:0])
+		// Reclaiming takes table locks, so do it outside l.mu.
 		for j, c := range batch {
 			if t.reclaim(c) {
 				removed++
@@ -91,11 +93,11 @@ func (t *Tracker) reclaim(c *Conn) bool {
 	}
 	c.flags.Or(connReclaimed)
 	c.expiration.Store(0)
+	unlinked := c.flags.Load()&connUnlinked != 0
 	c.mu.Unlock()
-	t.lists[c.expList].unlink(c)
-	t.unlinkNode(&c.fwd, c.key.hash(hashSeed))
-	if c.revNode != nil {
-		t.unlinkNode(c.revNode, c.rev.hash(hashSeed))
+	// The expiry list lets go of c on its next walk (see expiryList).
+	if !unlinked {
+		t.unlinkNodes(c)
 	}
 	t.nconns.Add(-1)
 	if c.zl != nil {
@@ -112,6 +114,13 @@ func (t *Tracker) reclaim(c *Conn) bool {
 	return true
 }
 
+func (t *Tracker) unlinkNodes(c *Conn) {
+	t.unlinkNode(&c.fwd, c.key.hash(hashSeed))
+	if c.revNode != nil {
+		t.unlinkNode(c.revNode, c.rev.hash(hashSeed))
+	}
+}
+
 func (t *Tracker) unlinkNode(n *node, h uint64) {
 	s := t.table.shardFor(h)
 	s.mu.Lock()
@@ -121,9 +130,53 @@ func (t *Tracker) unlinkNode(n *node, h uint64) {
 
 // forceExpire makes c invisible to lookups at once (port reuse, force commit);
 // the sweeper frees it later. A flag keeps a racing update from reviving it.
+//
+// As in OVS the connection stays counted (ct-get-nconns, zone limits) and
+// observers hear of its deletion only when the sweeper reclaims it, but it
+// leaves the hash table now: a dead entry can never match again, and
+// clients that recycle ports (close by RST, no TIME_WAIT) would otherwise
+// pile one up per reuse in the very chain every new connection of that
+// tuple walks (three times: lookup, NAT tuple check, insert re-check),
+// until the next sweep. Flush finds such connections on the expiry lists.
 func (t *Tracker) forceExpire(c *Conn) {
 	c.mu.Lock()
-	c.flags.Or(connForceExpired)
+	if c.flags.Load()&(connReclaimed|connUnlinked) != 0 {
+		c.flags.Or(connForceExpired)
+		c.expiration.Store(0)
+		c.mu.Unlock()
+		return
+	}
+	c.flags.Or(connForceExpired | connUnlinked)
 	c.expiration.Store(0)
 	c.mu.Unlock()
+	t.unlinkNodes(c)
+}
+
+// pruneLists unlinks reclaimed connections from the expiry lists, so that a
+// flush frees their memory at once rather than at the next sweep.
+func (t *Tracker) pruneLists() {
+	for i := range t.lists {
+		t.lists[i].collect(0, -1, nil)
+	}
+}
+
+// forEachUnlinked calls fn for every force-expired connection that is out of
+// the hash table but not yet reclaimed (see forceExpire). fn runs without
+// list locks held, so it may reclaim.
+func (t *Tracker) forEachUnlinked(fn func(c *Conn)) {
+	var batch []*Conn
+	for i := range t.lists {
+		l := &t.lists[i]
+		batch = batch[:0]
+		l.mu.Lock()
+		for c := l.head; c != nil; c = c.expNext {
+			if c.flags.Load()&(connUnlinked|connReclaimed) == connUnlinked {
+				batch = append(batch, c)
+			}
+		}
+		l.mu.Unlock()
+		for _, c := range batch {
+			fn(c)
+		}
+	}
 }

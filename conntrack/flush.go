@@ -57,11 +57,14 @@ func (m *FlushMatch) isZero() bool {
 // original 5-tuple is deleted directly and must exist).
 func (t *Tracker) Flush(zone *uint16, m *FlushMatch) error {
 	if m == nil || m.isZero() {
-		t.table.forEach(func(c *Conn) {
+		fn := func(c *Conn) {
 			if zone == nil || c.key.Zone == *zone {
 				t.reclaim(c)
 			}
-		})
+		}
+		t.table.forEach(fn)
+		t.forEachUnlinked(fn)
+		t.pruneLists()
 		if hs := t.hookSet.Load(); zone == nil && hs.events.Has(EventFlushed) {
 			hs.notify(Event{Kind: EventFlushed, Now: t.clock()})
 		}
@@ -71,14 +74,17 @@ func (t *Tracker) Flush(zone *uint16, m *FlushMatch) error {
 	if m.Orig.isFive(icmp) && m.Reply.isZero(icmp) && m.MarkMask == 0 && m.LabelMask.IsZero() {
 		return t.flushExact(zone, m)
 	}
-	t.table.forEach(func(c *Conn) {
+	fn := func(c *Conn) {
 		if zone != nil && c.key.Zone != *zone || c.reclaimed() {
 			return
 		}
 		if m.matches(c) {
 			t.reclaim(c)
 		}
-	})
+	}
+	t.table.forEach(fn)
+	t.forEachUnlinked(fn)
+	t.pruneLists()
 	return nil
 }
 

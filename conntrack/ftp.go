@@ -56,7 +56,7 @@ func (f *ftpHelper) state(c *Conn) *ftpState {
 func (f *ftpHelper) update(u *Update) bool {
 	// A data connection committed with alg=ftp (flows often apply it to
 	// everything) carries file data, not commands.
-	if u.ctx.icmpRelated || len(u.ctx.l4) < 20 || u.Conn.parent != nil {
+	if u.ctx.icmpRelated || len(u.ctx.l4) < 20 || u.Conn.parentKey() != nil {
 		return false
 	}
 	st := f.state(u.Conn)

@@ -22,6 +22,9 @@ type connExtras struct {
 	// [0] original direction, [1] reply. The software path does not count
 	// packets (OVS's userspace tracker reports no counters either).
 	packets, bytes [2]atomic.Uint64
+	// parent is an ALG data connection's control connection key; set
+	// before the connection is published, read-only after.
+	parent *Key
 }
 
 func (c *Conn) extras() *connExtras {

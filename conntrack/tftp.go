@@ -24,7 +24,7 @@ func tftpUpdate(u *Update) bool {
 // tftpExpect handles a request (original direction): the server's reply
 // comes from a new port to the client's port after NAT.
 func tftpExpect(u *Update) {
-	if u.Reply || u.ctx.icmpRelated || u.Conn.parent != nil {
+	if u.Reply || u.ctx.icmpRelated || u.Conn.parentKey() != nil {
 		return
 	}
 	u.Expect(u.Conn.rev.Dst.Port)

@@ -336,6 +336,7 @@ func (t *Tracker) connNotFound(p *Packet, ctx *lookupCtx, a *Action, exp *expect
 	}
 	if t.nconns.Add(1) > int64(t.maxConns.Load()) {
 		t.nconns.Add(-1)
+		fullRefused.Inc()
 		if zl != nil {
 			zl.count.Add(-1)
 		}
@@ -348,7 +349,7 @@ func (t *Tracker) connNotFound(p *Packet, ctx *lookupCtx, a *Action, exp *expect
 		c.helper = t.helperFor(a.Helper, ctx.key.Proto)
 	}
 	if exp != nil {
-		c.parent = &exp.parentKey
+		c.extras().parent = &exp.parentKey
 		c.mark, c.label = exp.mark, exp.label
 		if a.NAT != nil {
 			t.natFromExpectation(c, exp)
@@ -400,8 +401,8 @@ func (t *Tracker) writeMD(md *Metadata, zone uint16, c *Conn, key *Key, exp *exp
 		md.Mark, md.Label = c.mark, c.label
 		c.mu.Unlock()
 		key = &c.key
-		if c.parent != nil {
-			key = c.parent
+		if pk := c.parentKey(); pk != nil {
+			key = pk
 		}
 	case exp != nil:
 		md.Mark, md.Label = exp.mark, exp.label
@@ -429,7 +430,7 @@ func (t *Tracker) applyWrites(md *Metadata, a *Action, c *Conn) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.parent != nil {
+	if c.parentKey() != nil {
 		md.Mark, md.Label = c.mark, c.label
 		return
 	}

@@ -36,7 +36,7 @@ func (t *Tracker) defaultUpdateState(p *Packet, ctx *lookupCtx, c *Conn, now int
 		}
 		return false
 	}
-	if c.parent != nil {
+	if c.parentKey() != nil {
 		md.State |= StateRelated
 	}
 	switch t.connUpdate(c, ctx, now) {

@@ -39,6 +39,7 @@ type engine struct {
 	expireDone chan struct{}
 
 	gen       atomic.Uint64 // bumped by RequestRevalidation
+	flowLimit atomic.Int64  // most megaflows cached, 0 default (flowlimit.go)
 	revalMu   sync.Mutex    // one revalidation at a time
 	revalBusy atomic.Bool
 	revalWG   sync.WaitGroup
@@ -214,7 +215,7 @@ func (d *Datapath) upcallMiss(r pktRef, k *FlowKey) (*Megaflow, []Action, error)
 	if err := d.upcallHandler().HandleUpcall(u); err != nil {
 		return nil, nil, err
 	}
-	if u.NoInstall {
+	if u.NoInstall || d.atFlowLimit() {
 		return nil, u.Actions, nil
 	}
 	return d.install(k, &u.Mask, u.Actions), nil, nil

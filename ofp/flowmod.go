@@ -71,6 +71,11 @@ const (
 	ProtoOF13                    // OpenFlow 1.3 (OXM)
 	ProtoOF14
 	ProtoOF15
+	// ProtoOF12 is OpenFlow 1.2 (OXM, the OpenFlow 1.1 message layouts).
+	// It comes last so that it counts among the OXM protocols
+	// (p >= ProtoOF13) wherever those are told apart from OpenFlow 1.0
+	// and NXM.
+	ProtoOF12
 )
 
 // Version returns the wire version of the protocol.
@@ -82,6 +87,8 @@ func (p Protocol) Version() uint8 {
 		return Version14
 	case ProtoOF15:
 		return Version15
+	case ProtoOF12:
+		return Version12
 	}
 	return Version10
 }
@@ -92,6 +99,8 @@ func (p Protocol) tid() bool { return p == ProtoOF10TID || p == ProtoNXMTID || p
 // the table-id extension enabled for OpenFlow 1.0 if nxm/tid.
 func ProtocolFor(version uint8, nxm, tid bool) Protocol {
 	switch version {
+	case Version12:
+		return ProtoOF12
 	case Version13:
 		return ProtoOF13
 	case Version14:

@@ -151,6 +151,8 @@ func EncodeFlowStatsReply(p Protocol, xid uint32, entries []FlowStats, more bool
 		raw = RawOFPST10FlowReply
 	case ProtoOF15:
 		raw = RawOFPST15FlowReply
+	case ProtoOF12:
+		raw = RawOFPST11FlowReply
 	default:
 		raw = RawOFPST13FlowReply
 	}

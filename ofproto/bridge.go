@@ -58,9 +58,6 @@ type Bridge struct {
 	// events are table changes not yet reported to flow monitors; origin
 	// is the connection whose request is being applied.
 	events []flowEvent
-	// evicted are rules removed to make room for an add (eviction.go),
-	// waiting for their flow-removed messages.
-	evicted []*Rule
 	origin *conn
 	// onChange, when set, is told of every change translation depends on
 	// (the Backer's revalidation kick).
@@ -89,6 +86,14 @@ type Bridge struct {
 
 	wg   sync.WaitGroup
 	done chan struct{}
+
+	// evicted are rules removed to make room for an add (eviction.go),
+	// waiting for their flow-removed messages. Guarded by mu.
+	evicted []*Rule
+	// failOpen is fail_mode=standalone's state (failopen.go).
+	failOpen failOpenState
+	// pins is packet-in rate limiting (pinsched.go).
+	pins pinState
 }
 
 // MgmtPath is where ovs-ofctl looks for a bridge's management socket.
@@ -139,6 +144,8 @@ func NewBridge(name, rundir string, dp *dpif.Datapath, cfg Config) (*Bridge, err
 	b.setControllers(cfg.Controllers)
 	b.wg.Add(1)
 	go b.expireLoop()
+	b.wg.Add(1)
+	go b.failOpenLoop()
 	return b, nil
 }
 

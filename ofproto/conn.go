@@ -53,6 +53,9 @@ type conn struct {
 	kind     connKind
 	snoop    bool
 	helloXid uint32
+	// passiveCtrl: accepted on a Controller target's listener, closed
+	// when the controllers change (listener.go).
+	passiveCtrl bool
 
 	out       chan []byte
 	closed    chan struct{}
@@ -60,6 +63,9 @@ type conn struct {
 	lastRecv  atomic.Int64 // unix nanoseconds of the last received message
 	// readErr is why the reader stopped (guarded by mu); closeErr.
 	readErr error
+	// admitted is set once the peer sent a message showing it accepted
+	// the switch (failopen.go).
+	admitted atomic.Bool
 
 	// wmu orders writes: send writes directly only while pending (the
 	// messages queued in out and not yet written) is zero. trySend counts
@@ -243,7 +249,7 @@ func (c *conn) readLoop() {
 		return
 	}
 	c.lastRecv.Store(time.Now().UnixNano())
-	if c.kind == connPrimary && c.b.probe > 0 {
+	if (c.kind == connPrimary || c.passiveCtrl) && c.b.probe > 0 {
 		c.b.wg.Add(1)
 		go c.probeLoop(c.b.probe)
 	}
@@ -251,6 +257,7 @@ func (c *conn) readLoop() {
 		msg, err := readMsg(in)
 		if err == nil {
 			c.lastRecv.Store(time.Now().UnixNano())
+			c.noteAdmission(msg)
 		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {

@@ -74,7 +74,7 @@ func (b *Bridge) SetControllers(targets []string) {
 	}
 	b.actives = nil
 	for c := range b.conns {
-		if c.kind == connPrimary {
+		if c.kind == connPrimary || c.passiveCtrl {
 			c.close()
 		}
 	}
@@ -100,7 +100,7 @@ func (b *Bridge) setControllers(targets []string) {
 				log.Err("%s: %s: listen failed: %v", b.name, t, err)
 				continue
 			}
-			b.startListener(ln, connPrimary, false)
+			b.startCtrlListener(ln)
 			continue
 		}
 		ac := &activeController{target: t, network: network, addr: addr, quit: make(chan struct{})}

@@ -78,7 +78,7 @@ func init() {
 		ofp.RawOFPST15AggregateRequest:     handleAggregateStats,
 		ofp.RawNXSTAggregateRequest:        handleAggregateStats,
 		ofp.RawOFPSTTableRequest:           handleTableStats,
-		ofp.RawOFPST13TableFeaturesRequest: handleTableFeatures,
+		ofp.RawOFPST13TableFeaturesRequest: handleTableFeaturesRequest,
 		ofp.RawOFPST14TableDescRequest:     handleTableDesc,
 		ofp.RawOFPT11TableMod:              handleTableMod,
 		ofp.RawOFPT14TableMod:              handleTableMod,
@@ -196,10 +196,10 @@ func reply(raw ofp.Raw, r *request) []byte {
 	return b
 }
 
-// flowCodecVersion rejects OpenFlow 1.1 and 1.2, whose match and flow
-// layouts the codec (ofp) does not implement; 1.0 and 1.3+ are served.
+// flowCodecVersion rejects OpenFlow 1.1, whose standard match and
+// actions the codec (ofp) does not implement; 1.0 and 1.2+ are served.
 func flowCodecVersion(r *request) error {
-	if r.Version == ofp.Version11 || r.Version == ofp.Version12 {
+	if r.Version == ofp.Version11 {
 		return ofperr.OFPBRC_BAD_VERSION
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 	"github.com/govswitchd/govswitchd/unixctl"
 )
 
-// listenUnix binds a stream socket at path with mode 0750 less the umask,
+// listenUnix binds a stream socket at path with mode 0770 less the umask,
 // as OVS's management sockets, removing a stale socket first; a live or
 // non-socket file is left alone and reported.
 func listenUnix(path string) (*net.UnixListener, error) {
@@ -49,6 +49,25 @@ func closeListener(l net.Listener) error {
 
 // startListener accepts connections on ln until the bridge closes.
 func (b *Bridge) startListener(ln net.Listener, kind connKind, snoop bool) {
+	b.acceptOn(ln, acceptRole{kind: kind, snoop: snoop})
+}
+
+// startCtrlListener accepts connections on the listener of a passive
+// Controller target (ptcp:, pssl:, punix:). As in OVS they are service
+// connections (no packet-ins until asked, no inactivity probe), but they
+// belong to the target: changing the controllers closes them.
+func (b *Bridge) startCtrlListener(ln net.Listener) {
+	b.acceptOn(ln, acceptRole{kind: connService, ctrl: true})
+}
+
+// acceptRole is what an accepted connection becomes.
+type acceptRole struct {
+	kind  connKind
+	snoop bool
+	ctrl  bool // from a Controller target's listener
+}
+
+func (b *Bridge) acceptOn(ln net.Listener, role acceptRole) {
 	b.connMu.Lock()
 	if b.closed {
 		b.connMu.Unlock()
@@ -57,10 +76,10 @@ func (b *Bridge) startListener(ln net.Listener, kind connKind, snoop bool) {
 		}
 		return
 	}
-	if kind == connService {
-		b.listeners = append(b.listeners, ln)
-	} else {
+	if role.ctrl {
 		b.ctrlListeners = append(b.ctrlListeners, ln)
+	} else {
+		b.listeners = append(b.listeners, ln)
 	}
 	b.wg.Add(1)
 	b.connMu.Unlock()
@@ -80,10 +99,10 @@ func (b *Bridge) startListener(ln net.Listener, kind connKind, snoop bool) {
 				continue
 			}
 			if tl, ok := ln.(*tlsListener); ok {
-				b.serveTLS(tl.t, nc, kind)
+				b.serveTLS(tl.t, nc, role)
 				continue
 			}
-			b.serve(nc, kind, snoop)
+			b.serveAs(nc, role)
 		}
 	}()
 }
@@ -118,7 +137,7 @@ func (b *Bridge) dial(ctx context.Context, network, addr string) (net.Conn, erro
 // serveTLS completes the server handshake of an accepted pssl:
 // connection in its own goroutine and then serves it. A refused peer
 // (no certificate, wrong CA, plain OpenFlow) is logged and closed.
-func (b *Bridge) serveTLS(t *TLS, nc net.Conn, kind connKind) {
+func (b *Bridge) serveTLS(t *TLS, nc net.Conn, role acceptRole) {
 	b.connMu.Lock()
 	if b.closed {
 		b.connMu.Unlock()
@@ -145,14 +164,19 @@ func (b *Bridge) serveTLS(t *TLS, nc net.Conn, kind connKind) {
 			nc.Close()
 			return
 		}
-		b.serve(tc, kind, false)
+		b.serveAs(tc, role)
 	}()
 }
 
 // serve registers a new connection and starts its goroutines; it returns
 // the connection, or nil if the bridge is closing.
 func (b *Bridge) serve(nc net.Conn, kind connKind, snoop bool) *conn {
-	c := newConn(b, nc, kind, snoop)
+	return b.serveAs(nc, acceptRole{kind: kind, snoop: snoop})
+}
+
+func (b *Bridge) serveAs(nc net.Conn, role acceptRole) *conn {
+	c := newConn(b, nc, role.kind, role.snoop)
+	c.passiveCtrl = role.ctrl
 	b.connMu.Lock()
 	if b.closed {
 		b.connMu.Unlock()

@@ -113,6 +113,8 @@ func handleFlowStats(c *conn, r *request) error {
 	switch p {
 	case ofp.ProtoOF10:
 		raw = ofp.RawOFPST10FlowReply
+	case ofp.ProtoOF12:
+		raw = ofp.RawOFPST11FlowReply
 	case ofp.ProtoOF13, ofp.ProtoOF14:
 		raw = ofp.RawOFPST13FlowReply
 	case ofp.ProtoOF15:
@@ -129,7 +131,7 @@ func handleFlowStats(c *conn, r *request) error {
 	mp := newMultipart(raw, r)
 	for i := range entries {
 		fs := &entries[i]
-		if p == ofp.ProtoOF13 || p == ofp.ProtoOF14 {
+		if p == ofp.ProtoOF12 || p == ofp.ProtoOF13 || p == ofp.ProtoOF14 {
 			fs.IdleAge, fs.HardAge = -1, -1
 		}
 		e, err := ofp.AppendFlowStats(nil, fs, p)
@@ -171,7 +173,7 @@ func handleTableStats(c *conn, r *request) error {
 	if len(r.body()) != 0 {
 		return ofperr.OFPBRC_BAD_LEN
 	}
-	raw, err := rawFor(r, ofp.RawOFPST10TableReply, ofp.RawOFPST13TableReply)
+	raw, err := rawFor(r, ofp.RawOFPST10TableReply, ofp.RawOFPST11TableReply, ofp.RawOFPST12TableReply, ofp.RawOFPST13TableReply)
 	if err != nil {
 		return err
 	}
@@ -184,6 +186,10 @@ func handleTableStats(c *conn, r *request) error {
 	c.b.mu.RUnlock()
 	for i := 0; i < numVisibleTables; i++ {
 		t := &c.b.tables[i]
+		if raw == ofp.RawOFPST11TableReply || raw == ofp.RawOFPST12TableReply { // tablefeatures_stats11.go
+			mp.add(appendTableStats11(nil, uint8(i), r.Version, uint32(active[i]), t.lookups.Load(), t.matched.Load()))
+			continue
+		}
 		var e []byte
 		if raw == ofp.RawOFPST10TableReply {
 			e = append(e, uint8(i), 0, 0, 0)
@@ -196,40 +202,6 @@ func handleTableStats(c *conn, r *request) error {
 		e = binary.BigEndian.AppendUint32(e, uint32(active[i]))
 		e = binary.BigEndian.AppendUint64(e, t.lookups.Load())
 		e = binary.BigEndian.AppendUint64(e, t.matched.Load())
-		mp.add(e)
-	}
-	mp.send(c)
-	return nil
-}
-
-// tableFeatureProps are the properties OpenFlow requires in a table
-// features entry (instructions, next_tables, write/apply actions, match,
-// wildcards, write/apply set-field), sent empty.
-var tableFeatureProps = []uint16{0, 2, 4, 6, 8, 10, 12, 14}
-
-// handleTableFeatures answers a table features request with one entry
-// per table whose required properties are empty lists: enough for
-// ovs-ofctl's table name lookup (tables have no names). Changing table
-// features is not supported.
-func handleTableFeatures(c *conn, r *request) error {
-	if len(r.body()) != 0 {
-		return ofperr.OFPTFFC_EPERM
-	}
-	mp := newMultipart(ofp.RawOFPST13TableFeaturesReply, r)
-	for i := 0; i < numVisibleTables; i++ {
-		e := binary.BigEndian.AppendUint16(nil, 0)
-		e = append(e, uint8(i), 0, 0, 0, 0, 0)
-		e = append(e, make([]byte, 32)...)
-		e = binary.BigEndian.AppendUint64(e, ^uint64(0))
-		e = binary.BigEndian.AppendUint64(e, ^uint64(0))
-		e = binary.BigEndian.AppendUint32(e, 0)
-		e = binary.BigEndian.AppendUint32(e, maxFlowsPerTable)
-		for _, typ := range tableFeatureProps {
-			e = binary.BigEndian.AppendUint16(e, typ)
-			e = binary.BigEndian.AppendUint16(e, 4)
-			e = append(e, 0, 0, 0, 0)
-		}
-		binary.BigEndian.PutUint16(e, uint16(len(e)))
 		mp.add(e)
 	}
 	mp.send(c)

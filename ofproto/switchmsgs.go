@@ -29,7 +29,12 @@ func handleEcho(c *conn, r *request) error {
 
 func handleFeatures(c *conn, r *request) error {
 	if r.Version == ofp.Version11 || r.Version == ofp.Version12 {
-		return ofperr.OFPBRC_BAD_VERSION
+		rep, err := encodeFeaturesReply11(c.b, r.Version, r.Xid) // features11.go
+		if err != nil {
+			return err
+		}
+		c.send(rep)
+		return nil
 	}
 	f := &ofp.FeaturesReply{
 		DatapathID: c.b.DatapathID(),

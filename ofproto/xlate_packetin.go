@@ -92,7 +92,7 @@ func (b *Bridge) sendPacketIn(pi *packetIn) {
 			connLog.Dbg("%s: packet-in: %v", b.name, err)
 			return
 		}
-		c.trySend(msg)
+		b.sendPacketInTo(c, pi.inPort, reason, msg)
 	})
 }
 

@@ -30,6 +30,7 @@ type ofMode struct {
 
 var ofModes = []ofMode{
 	{name: "default", flows: []string{"corpus.flows", "corpus-nx.flows"}},
+	{name: "of12", opts: []string{"-O", "OpenFlow12"}, flows: []string{"corpus.flows"}},
 	{name: "of13", opts: []string{"-O", "OpenFlow13"}, flows: []string{"corpus.flows", "corpus-oxm.flows"}, meters: true},
 	{name: "of15", opts: []string{"-O", "OpenFlow15"}, flows: []string{"corpus.flows", "corpus-oxm.flows", "corpus-of15.flows"}, meters: true},
 }

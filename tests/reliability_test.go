@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -355,4 +356,335 @@ func TestFlowRestoreWait(t *testing.T) {
 		t.Errorf("ping after flow-restore-wait was set again: %s", r)
 	}
 	e.stopDaemon(pid)
+}
+
+// TestFlowTableLimits checks Flow_Table's flow_limit, overflow_policy and
+// groups on table 0: a full table refuses adds (OFPFMFC_TABLE_FULL)
+// unless it may evict, only rules with a timeout are evicted, the one
+// that expires first goes first, from the largest eviction group, and
+// lowering the limit evicts the excess. The expectations are ovs-vswitchd
+// 3.1's (-real-ovs).
+func TestFlowTableLimits(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.startDaemon()
+	e.mustVsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev")
+	e.must("ovs-ofctl", "del-flows", "br0")
+	e.mustVsctl("--", "--id=@ft", "create", "Flow_Table", "flow_limit=2", "overflow_policy=refuse",
+		"--", "set", "Bridge", "br0", "flow_tables:0=@ft")
+	add := func(flow string) result { return e.run("ovs-ofctl", "add-flow", "br0", flow) }
+	full := func(flow string) result {
+		return result{code: 1, stderr: "OFPT_ERROR (xid=0x6): OFPFMFC_TABLE_FULL\nOFPT_FLOW_MOD (xid=0x6): ADD " + flow + "\n"}
+	}
+	flows := func(lines ...string) string {
+		return "NXST_FLOW reply (xid=0x4):\n" + strings.Join(lines, "")
+	}
+	e.must("ovs-ofctl", "add-flow", "br0", "priority=1,in_port=1,actions=drop")
+	e.must("ovs-ofctl", "add-flow", "br0", "priority=1,in_port=2,actions=drop")
+	expect(t, "add to a full table", add("priority=1,in_port=3,actions=drop"), full("priority=1,in_port=3 actions=drop"))
+	// Replacing an existing rule needs no room.
+	expect(t, "replace in a full table", add("priority=1,in_port=2,actions=drop"), result{})
+
+	// Eviction on, but permanent rules are not evictable.
+	e.mustVsctl("set", "Flow_Table", ".", "overflow_policy=evict")
+	expect(t, "add to a table full of permanent rules", add("priority=1,in_port=3,actions=drop"), full("priority=1,in_port=3 actions=drop"))
+
+	// The rule that expires first makes room.
+	e.must("ovs-ofctl", "del-flows", "br0")
+	e.must("ovs-ofctl", "add-flow", "br0", "priority=1,in_port=1,idle_timeout=100,actions=drop")
+	e.must("ovs-ofctl", "add-flow", "br0", "priority=1,in_port=2,hard_timeout=50,actions=drop")
+	e.must("ovs-ofctl", "add-flow", "br0", "priority=1,in_port=3,hard_timeout=200,actions=drop")
+	want := flows(
+		" cookie=0x0, table=0, idle_timeout=100, priority=1,in_port=1 actions=drop\n",
+		" cookie=0x0, table=0, hard_timeout=200, priority=1,in_port=3 actions=drop\n")
+	if got := e.ofFlows("br0"); got != want {
+		t.Errorf("flows after an eviction:\n%s\nwant\n%s", got, want)
+	}
+	// A lower limit evicts at once.
+	e.mustVsctl("set", "Flow_Table", ".", "flow_limit=1")
+	want = flows(" cookie=0x0, table=0, hard_timeout=200, priority=1,in_port=3 actions=drop\n")
+	if got := e.ofFlows("br0"); got != want {
+		t.Errorf("flows after lowering the limit:\n%s\nwant\n%s", got, want)
+	}
+
+	// With groups by in_port, the victim comes from the largest group
+	// even though another rule expires sooner.
+	e.mustVsctl("set", "Flow_Table", ".", "flow_limit=3", `groups="NXM_OF_IN_PORT[]"`)
+	e.must("ovs-ofctl", "del-flows", "br0")
+	e.must("ovs-ofctl", "add-flow", "br0", "priority=1,in_port=1,hard_timeout=10,actions=drop")
+	e.must("ovs-ofctl", "add-flow", "br0", "priority=2,in_port=1,hard_timeout=20,actions=drop")
+	e.must("ovs-ofctl", "add-flow", "br0", "priority=1,in_port=2,hard_timeout=5,actions=drop")
+	e.must("ovs-ofctl", "add-flow", "br0", "priority=1,in_port=3,hard_timeout=100,actions=drop")
+	want = flows(
+		" cookie=0x0, table=0, hard_timeout=20, priority=2,in_port=1 actions=drop\n",
+		" cookie=0x0, table=0, hard_timeout=5, priority=1,in_port=2 actions=drop\n",
+		" cookie=0x0, table=0, hard_timeout=100, priority=1,in_port=3 actions=drop\n")
+	if got := e.ofFlows("br0"); got != want {
+		t.Errorf("flows after an eviction by groups:\n%s\nwant\n%s", got, want)
+	}
+
+	// Without the row the table is unlimited again.
+	e.mustVsctl("clear", "Bridge", "br0", "flow_tables")
+	expect(t, "add after the limit is gone", add("priority=1,in_port=4,actions=drop"), result{})
+}
+
+// TestDatapathFlowLimit sets other_config:flow-limit low and sends UDP to
+// many ports through a table that makes each port its own megaflow: every
+// packet is still forwarded, but the datapath caches no more megaflows
+// than the limit, and counts the misses it kept out.
+func TestDatapathFlowLimit(t *testing.T) {
+	t.Parallel()
+	if *realOVS {
+		t.Skip("ovs-vswitchd's limit is approximate (enforced on a cached flow count)")
+	}
+	e, h := startForwardingSwitch(t)
+	e.mustVsctl("set", "Open_vSwitch", ".", "other_config:flow-limit=3")
+	e.loadFlows("br0", []string{
+		"priority=10,udp,tp_dst=9,actions=drop",
+		"priority=1,actions=NORMAL",
+	})
+	if r := h.ping(h.ns1, "10.0.0.2"); r.code != 0 {
+		t.Fatalf("ping: %s", r)
+	}
+	rx, _ := strconv.Atoi(h.rxCount(h.ns2, "p2peer"))
+	const n = 20
+	if r := h.in(h.ns1, "bash", "-c", fmt.Sprintf("for p in $(seq 2001 %d); do echo x > /dev/udp/10.0.0.2/$p; done", 2000+n)); r.code != 0 {
+		t.Fatalf("sending UDP: %s", r)
+	}
+	e.waitFor("the UDP packets to arrive", func() bool {
+		got, _ := strconv.Atoi(h.rxCount(h.ns2, "p2peer"))
+		return got-rx >= n
+	})
+	flows := strings.Count(e.appctl("dpctl/dump-flows").stdout, "recirc_id(")
+	if flows > 3 {
+		t.Errorf("%d datapath flows with flow-limit=3:\n%s", flows, e.appctl("dpctl/dump-flows").stdout)
+	}
+	if cov := e.appctl("coverage/show").stdout; !strings.Contains(cov, "upcall_flow_limit_hit") {
+		t.Errorf("coverage/show has no upcall_flow_limit_hit:\n%s", cov)
+	}
+}
+
+// TestConntrackFullKeepsEstablished fills the connection table (maxconns)
+// while a ping stream crosses the conntrack firewall: a new connection is
+// refused (its commit fails, so its replies are not +est) and counted,
+// and the established stream loses nothing.
+func TestConntrackFullKeepsEstablished(t *testing.T) {
+	t.Parallel()
+	e, h := startForwardingSwitch(t)
+	e.loadFlows("br0", firewallFlows)
+	if r := h.ping(h.ns1, "10.0.0.2"); r.code != 0 {
+		t.Fatalf("ping through the firewall: %s", r)
+	}
+	const count = 120
+	ps := h.startPing(h.ns1, "10.0.0.2", count)
+	if !ps.waitReplies(10) {
+		t.Fatal("ping stream did not start")
+	}
+	// The first ping's connection and the stream's fill the table.
+	e.must("ovs-appctl", "dpctl/ct-set-maxconns", "2")
+	ct := e.conntrackSorted()
+	if n := strings.Count(ct, "icmp,"); n != 2 {
+		t.Fatalf("conntrack before the table is full:\n%s", ct)
+	}
+
+	h.listen(h.ns2, 8000)
+	if r := h.send(h.ns1, "10.0.0.2", 8000, "refused\n"); r.code == 0 {
+		t.Errorf("a new connection got through a full connection table: %s", r)
+	}
+	if got := e.conntrackSorted(); got != ct {
+		t.Errorf("conntrack with the table full:\n%s\nwant\n%s", got, ct)
+	}
+	if cov := e.appctl("coverage/show").stdout; !strings.Contains(cov, "conntrack_full") {
+		t.Errorf("coverage/show does not count the refusal:\n%s", cov)
+	}
+	sent, received := ps.wait()
+	if sent != count || received != sent {
+		t.Errorf("established ping stream with the table full: %d sent, %d received", sent, received)
+	}
+}
+
+// testController is a minimal OpenFlow controller on a unix socket that
+// admits the switch (hello, then a barrier request) and answers its echo
+// requests; it can be stopped and started again to make it flap.
+type testController struct {
+	t        *testing.T
+	path     string
+	mu       sync.Mutex
+	ln       net.Listener
+	conns    map[net.Conn]bool
+	accepted int
+	wg       sync.WaitGroup
+}
+
+func startController(t *testing.T, path string) *testController {
+	t.Helper()
+	c := &testController{t: t, path: path, conns: map[net.Conn]bool{}}
+	c.start()
+	t.Cleanup(c.stop)
+	return c
+}
+
+func (c *testController) start() {
+	c.t.Helper()
+	os.Remove(c.path)
+	ln, err := net.Listen("unix", c.path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.mu.Lock()
+	c.ln = ln
+	c.mu.Unlock()
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.mu.Lock()
+			c.accepted++
+			c.conns[conn] = true
+			c.mu.Unlock()
+			c.wg.Add(1)
+			go func() {
+				defer c.wg.Done()
+				serveController(conn)
+				c.mu.Lock()
+				delete(c.conns, conn)
+				c.mu.Unlock()
+			}()
+		}
+	}()
+}
+
+// stop closes the listener and every connection, as a crashed controller.
+func (c *testController) stop() {
+	c.mu.Lock()
+	if c.ln != nil {
+		c.ln.Close()
+		c.ln = nil
+	}
+	for conn := range c.conns {
+		conn.Close()
+	}
+	c.mu.Unlock()
+	c.wg.Wait()
+}
+
+func (c *testController) connections() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.accepted
+}
+
+// serveController speaks just enough OpenFlow 1.3 to be an admitted,
+// live controller that leaves the flow table alone.
+func serveController(conn net.Conn) {
+	defer conn.Close()
+	conn.Write([]byte{4, 0, 0, 8, 0, 0, 0, 1})  // hello
+	conn.Write([]byte{4, 20, 0, 8, 0, 0, 0, 2}) // barrier request
+	hdr := make([]byte, 8)
+	for {
+		if _, err := io.ReadFull(conn, hdr); err != nil {
+			return
+		}
+		n := int(hdr[2])<<8 | int(hdr[3])
+		body := make([]byte, max(n, 8)-8)
+		if _, err := io.ReadFull(conn, body); err != nil {
+			return
+		}
+		if hdr[1] == 2 { // echo request
+			rep := append(append([]byte(nil), hdr...), body...)
+			rep[1] = 3
+			conn.Write(rep)
+		}
+	}
+}
+
+// logContains reports whether the daemon's log has text.
+func (e *env) logContains(text string) bool {
+	b, _ := os.ReadFile(e.path("ovs-vswitchd.log"))
+	return strings.Contains(string(b), text)
+}
+
+// TestControllerFaults runs a ping stream through the conntrack firewall
+// while the bridge's controller flaps and then stays away, in both fail
+// modes. Flaps shorter than the fail-open delay (three inactivity probes,
+// 15 s) change nothing: flows are kept and no packet is lost. A longer
+// outage leaves a secure bridge as it was, while a standalone one fails
+// open (its flows are flushed and it switches with NORMAL) until the
+// controller is back.
+func TestControllerFaults(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{"secure", "standalone"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			e, h := startForwardingSwitch(t)
+			ctl := startController(t, e.path("ctl.sock"))
+			e.mustVsctl("set", "bridge", "br0", "fail_mode="+mode,
+				"--", "set-controller", "br0", "unix:"+e.path("ctl.sock"))
+			e.loadFlows("br0", firewallFlows)
+			e.waitFor("the controller connection", func() bool { return ctl.connections() > 0 })
+			if r := h.ping(h.ns1, "10.0.0.2"); r.code != 0 {
+				t.Fatalf("ping through the firewall: %s", r)
+			}
+			flows := e.ofFlows("br0")
+
+			// Flaps under traffic.
+			const count = 160
+			ps := h.startPing(h.ns1, "10.0.0.2", count)
+			for i := 0; i < 2; i++ {
+				n := ctl.connections()
+				ps.waitReplies(20)
+				ctl.stop()
+				ps.waitReplies(20)
+				ctl.start()
+				e.waitFor("the controller to reconnect", func() bool { return ctl.connections() > n })
+			}
+			sent, received := ps.wait()
+			if sent != count || received != sent {
+				t.Errorf("ping while the controller flapped: %d sent, %d received (gap %d ms)",
+					sent, received, (sent-received)*pingIntervalMs)
+			}
+			if got := e.ofFlows("br0"); got != flows {
+				t.Errorf("flows after the controller flapped:\n%s\nwant\n%s", got, flows)
+			}
+
+			// A long outage.
+			ctl.stop()
+			const long = 400 // 20 s, beyond the fail-open delay
+			ps = h.startPing(h.ns1, "10.0.0.2", long)
+			if mode == "secure" {
+				sent, received = ps.wait()
+				if sent != long || received != sent {
+					t.Errorf("ping during a long controller outage: %d sent, %d received", sent, received)
+				}
+				if got := e.ofFlows("br0"); got != flows {
+					t.Errorf("flows after a long controller outage:\n%s\nwant\n%s", got, flows)
+				}
+				if e.logContains("failing open") {
+					t.Error("a secure bridge failed open")
+				}
+				return
+			}
+			e.waitFor("the bridge to fail open", func() bool { return e.logContains("failing open") })
+			if got := e.ofFlows("br0"); strings.Contains(got, "ct_state") {
+				t.Errorf("flows kept when failing open:\n%s", got)
+			}
+			sent, received = ps.wait()
+			t.Logf("ping across failing open: %d sent, %d received (gap %d ms)",
+				sent, received, (sent-received)*pingIntervalMs)
+			if r := h.ping(h.ns1, "10.0.0.2"); r.code != 0 {
+				t.Errorf("ping while failing open (NORMAL): %s", r)
+			}
+			// The controller is back: the switch leaves it the (empty)
+			// table, so nothing passes until it adds flows.
+			ctl.start()
+			e.waitFor("the bridge to recover", func() bool { return e.logContains("No longer in fail-open mode") })
+			e.waitFor("NORMAL forwarding to stop", func() bool {
+				return h.in(h.ns1, "ping", "-c", "1", "-W", "1", "10.0.0.2").code != 0
+			})
+		})
+	}
 }

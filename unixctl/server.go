@@ -57,7 +57,7 @@ type serverConn struct {
 // Listen creates the socket at path (removing a stale one) and returns a
 // server that already answers list-commands and version (the version text is
 // the reply of the "version" command, without trailing newline). The socket
-// is made mode 0750 (less what the umask removes) like OVS's.
+// is made mode 0770 less the umask (0750 under the usual umask) like OVS's.
 func Listen(path, version string) (*Server, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -206,7 +206,8 @@ func (s *Server) untrack(sc *serverConn) {
 func (s *Server) serveConn(sc *serverConn) {
 	defer s.untrack(sc)
 	defer sc.conn.Close()
-	dec := json.NewDecoder(sc.conn)
+	in := &boundedReader{r: sc.conn, max: maxRequestLen}
+	dec := json.NewDecoder(in)
 	for {
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
@@ -215,6 +216,7 @@ func (s *Server) serveConn(sc *serverConn) {
 			}
 			return
 		}
+		in.requestDone(dec)
 		req, err := parseRequest(raw)
 		if err != nil {
 			s.log().Warn("%s: dropping connection: %v", s.path, err)

@@ -7,10 +7,11 @@ import (
 	"syscall"
 )
 
-// SocketMode is the mode OVS gives its unix sockets: owner all, group
-// connect, others nothing. Applied before bind, so the umask narrows it
-// further and there is no moment at which the socket is wider.
-const SocketMode os.FileMode = 0o750
+// SocketMode is the mode OVS gives its unix sockets: owner and group may
+// connect, others never. Applied before bind, so the umask narrows it
+// (the usual 022 leaves 0750, the owner only) and there is no moment at
+// which the socket is wider.
+const SocketMode os.FileMode = 0o770
 
 // ListenRestricted binds a unix stream socket at path whose file is
 // created with mode SocketMode &^ umask, as OVS does by fchmod-ing the

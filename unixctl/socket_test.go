@@ -7,14 +7,14 @@ import (
 	"testing"
 )
 
-// The socket's mode is 0750 less the umask, as OVS's: never wider, even
-// under a permissive umask, and narrower under a strict one.
+// The socket's mode is 0770 less the umask, as OVS's: never open to
+// others, even under a permissive umask, and narrower under a strict one.
 func TestListenRestrictedMode(t *testing.T) {
 	for _, c := range []struct {
 		umask int
 		want  os.FileMode
 	}{
-		{0o000, 0o750},
+		{0o000, 0o770},
 		{0o022, 0o750},
 		{0o077, 0o700},
 	} {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"syscall"
 
@@ -127,6 +128,9 @@ func openControl(path string, exits chan<- bool) (*unixctl.Server, error) {
 	vlog.RegisterCommands(ctl)
 	coverage.RegisterCommands(ctl)
 	memory.RegisterCommands(ctl)
+	// The goroutine count shows in memory/show, so that leak checks (and
+	// operators) can watch it without a profiling endpoint.
+	memory.Register("process", func(usage map[string]int) { usage["goroutines"] = runtime.NumGoroutine() })
 	return ctl, nil
 }
 
