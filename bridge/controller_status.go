@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"maps"
 	"strconv"
 	"time"
 
@@ -47,7 +48,17 @@ func controllerRow(uuid string, st ofproto.ControllerStatus, now time.Time) vswi
 	if !st.DisconnectedAt.IsZero() {
 		row.Status["sec_since_disconnect"] = secs(st.DisconnectedAt)
 	}
+	// The packet-in rate limiter's counters (packet-in-miss-dropped, ...).
+	maps.Copy(row.Status, st.PacketIn)
 	return row
+}
+
+// sameControllerStatus compares two states, counters included.
+func sameControllerStatus(a, b ofproto.ControllerStatus) bool {
+	return a.Target == b.Target && a.Connected == b.Connected && a.Role == b.Role &&
+		a.State == b.State && a.LastError == b.LastError &&
+		a.ConnectedAt == b.ConnectedAt && a.DisconnectedAt == b.DisconnectedAt &&
+		maps.Equal(a.PacketIn, b.PacketIn)
 }
 
 // controllerOps adds to add the updates of br's Controller rows. Rows of
@@ -74,7 +85,7 @@ func (s *Switch) controllerOps(snap *snapshot, br *bridgeState, have *vswitchdb.
 			continue
 		}
 		w := br.ctrlWritten[u]
-		if w == nil || w.st != st {
+		if w == nil || !sameControllerStatus(w.st, st) {
 			w = &ctrlWritten{st: st, row: controllerRow(u, st, now)}
 			br.ctrlWritten[u] = w
 		}

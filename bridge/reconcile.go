@@ -85,6 +85,9 @@ type reconciler struct {
 	// tableCfg is the Flow_Table settings last given to each OpenFlow
 	// agent (flow_table.go).
 	tableCfg map[*ofproto.Bridge]string
+	// rateCfg is the packet-in limits last given to each OpenFlow agent
+	// (controller_limits.go).
+	rateCfg map[*ofproto.Bridge]string
 	// tls is the SSL configuration shared by every bridge (ssl.go).
 	tls *ofproto.TLS
 }
@@ -145,7 +148,9 @@ func (r *reconciler) apply(want map[string]*bridgeConfig) {
 		r.applyIfaces(br, bc)
 		r.applyIfaceMACs(br, bc)
 		r.applyHwaddr(br, bc)
+		r.applyPortVLANs(br, bc)
 		r.applyOpenFlow(br, bc)
+		r.applyPortVLANs(br, bc)
 		r.applyMTU(br, bc)
 	}
 }

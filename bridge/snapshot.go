@@ -8,6 +8,7 @@ import (
 
 	"github.com/ovn-kubernetes/libovsdb/client"
 
+	"github.com/govswitchd/govswitchd/maclearn"
 	"github.com/govswitchd/govswitchd/vswitchdb"
 )
 
@@ -114,7 +115,8 @@ type ifaceConfig struct {
 	local         bool
 	portMAC       string // Port.mac of its port, used to pick the bridge MAC
 	portName      string
-	mac           string // Interface.mac: the MAC to give an internal port
+	mac           string                // Interface.mac: the MAC to give an internal port
+	vlan          maclearn.PortSettings // its Port's VLAN settings (vlan_config.go)
 }
 
 // supportedDatapaths maps Bridge.datapath_type to the datapath we run it on.
@@ -184,6 +186,7 @@ func desiredBridges(s *snapshot, refuse func(name, dpType string)) map[string]*b
 					options:  maps.Clone(ifc.Options),
 					local:    ifc.Name == br.Name,
 					portName: p.Name,
+					vlan:     portVLANSettings(p),
 				}
 				if ifc.OfportRequest != nil {
 					ic.ofportRequest = *ifc.OfportRequest

@@ -119,6 +119,7 @@ func Start(ctx context.Context, cfg Config, ctl *unixctl.Server) (*Switch, error
 		log.Warn("%v", err)
 	}
 	go s.loop()
+	go s.watchLinks()
 	memory.Register("bridge", s.reportMemory)
 	if ctl != nil {
 		s.registerCommands(ctl)
@@ -272,6 +273,7 @@ func (s *Switch) reconfigure(ctx context.Context, apply bool) error {
 		if err := s.applyFlowTables(ctx, snap); err != nil {
 			return err
 		}
+		s.rec.applyRateLimits(snap)
 	}
 	ops, err := s.writeBack(snap, snap.root.CurCfg != snap.root.NextCfg)
 	if err != nil {

@@ -92,6 +92,7 @@ func (p *SystemPort) Type() string { return "system" }
 // port is closed) it returns the last snapshot with the link down. The
 // counters are the kernel's, plus the frames the port itself dropped.
 func (p *SystemPort) Info() PortInfo {
+	p.collectSocketDrops() // takes io, which comes before mu
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.closed {
@@ -105,6 +106,22 @@ func (p *SystemPort) Info() PortInfo {
 	pi.AdminUp, pi.LinkUp = false, false
 	p.ctr.addDrops(&pi.Stats)
 	return pi
+}
+
+// collectSocketDrops adds to rx_dropped the frames the device received but
+// the kernel could not queue on our socket (its buffer was full because
+// the datapath fell behind). The device counts them as received, so
+// without this they would vanish from the port's accounting. Reading the
+// socket's statistics resets them, hence the accumulation.
+func (p *SystemPort) collectSocketDrops() {
+	p.io.RLock()
+	defer p.io.RUnlock()
+	if p.fd < 0 {
+		return
+	}
+	if st, err := unix.GetsockoptTpacketStats(p.fd, unix.SOL_PACKET, unix.PACKET_STATISTICS); err == nil {
+		p.ctr.rxDropped.Add(uint64(st.Drops))
+	}
 }
 
 // Close drops the promiscuous membership and the socket; it is idempotent.

@@ -25,6 +25,9 @@ type ControllerStatus struct {
 	// Connected and Disconnected are when the connection last came up
 	// and went down; zero if never.
 	ConnectedAt, DisconnectedAt time.Time
+	// PacketIn are the packet-in rate limiter's counters while connected
+	// with a controller_rate_limit (pinsched.go), as status pairs.
+	PacketIn map[string]string
 }
 
 // Status map keys and values of the Controller table, as OVS writes them.
@@ -95,6 +98,7 @@ func (b *Bridge) ControllerStatus() []ControllerStatus {
 			c.mu.Lock()
 			st.Role = roleName(c.role)
 			c.mu.Unlock()
+			st.PacketIn = b.packetInStats(c)
 		}
 		out = append(out, st)
 	}

@@ -104,7 +104,9 @@ func (b *Bridge) learnFlow(lf *ofactions.LearnedFlow, limit uint32) bool {
 		log.Info("Learn limit for flow %d reached.", lf.Cookie)
 		return false
 	}
-	if old == nil && len(t.cls.rules) >= maxFlowsPerTable {
+	// A full table evicts for a learned flow as for a flow_mod
+	// (eviction.go), or refuses it.
+	if old == nil && b.makeRoom(t.id) != nil {
 		b.mu.Unlock()
 		return false
 	}
@@ -124,8 +126,10 @@ func (b *Bridge) learnFlow(lf *ofactions.LearnedFlow, limit uint32) bool {
 		b.noteEvent(eventModified, 0, nr)
 	}
 	events := b.takeEvents()
+	evicted := b.takeEvicted()
 	b.mu.Unlock()
 	b.reportEvents(events)
+	b.notifyRemoved(evicted, removedEviction)
 	return true
 }
 

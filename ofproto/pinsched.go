@@ -135,11 +135,12 @@ func (ps *pinsched) dropOne() {
 	if longest < 0 {
 		return
 	}
-	ps.pop(longest)
+	ps.pop(longest, false)
 }
 
-// pop removes the head of the queue at order[i]. Caller holds mu.
-func (ps *pinsched) pop(i int) []byte {
+// pop removes the head of the queue at order[i]; served moves the
+// round-robin on past that queue. Caller holds mu.
+func (ps *pinsched) pop(i int, served bool) []byte {
 	port := ps.order[i]
 	q := ps.queues[port]
 	msg := q[0]
@@ -153,7 +154,7 @@ func (ps *pinsched) pop(i int) []byte {
 		}
 	} else {
 		ps.queues[port] = q[1:]
-		if ps.next == i {
+		if served && ps.next == i {
 			ps.next++
 		}
 	}
@@ -183,7 +184,7 @@ func (ps *pinsched) drain() {
 	var out [][]byte
 	now := time.Now()
 	for i := 0; i < 50 && ps.stats.Backlog > 0 && ps.takeToken(now); i++ {
-		out = append(out, ps.pop(ps.next))
+		out = append(out, ps.pop(ps.next, true))
 	}
 	ps.arm()
 	ps.mu.Unlock()

@@ -66,7 +66,7 @@ func handleTableFeaturesRequest(c *conn, r *request) error {
 func appendTableFeatures(b []byte, t uint8, v uint8) []byte {
 	start := len(b)
 	b = append(b, 0, 0, t, 0, 0, 0, 0, 0) // length, table_id, pad (1.5: command, features)
-	b = append(b, make([]byte, 32)...)   // no name
+	b = append(b, make([]byte, 32)...)    // no name
 	b = binary.BigEndian.AppendUint64(b, ^uint64(0))
 	b = binary.BigEndian.AppendUint64(b, ^uint64(0))
 	b = binary.BigEndian.AppendUint32(b, 0) // capabilities / config

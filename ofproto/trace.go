@@ -1,7 +1,6 @@
 package ofproto
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -214,35 +213,47 @@ func formatCtState(st uint8) string {
 
 // TraceCommand returns the ofproto/trace unixctl handler. find resolves a
 // bridge name to the bridge and the Backer of its datapath. Only the
-// "bridge br_flow [--ct-next flags]..." form is supported.
+// "bridge br_flow [OPTIONS...] [-generate|packet]" form is supported; see
+// parseTraceArgs for the options.
 func TraceCommand(find func(name string) (*Bridge, *Backer, bool)) func(args []string) (string, error) {
 	return func(args []string) (string, error) {
-		if len(args) < 2 {
+		ta, err := parseTraceArgs(args)
+		if err != nil {
+			return "", err
+		}
+		if len(ta.words) < 2 {
 			return "", fmt.Errorf("syntax error at %s (or the bridge name was omitted)", args[0])
 		}
-		b, k, ok := find(args[0])
+		b, k, ok := find(ta.words[0])
 		if !ok {
-			return "", fmt.Errorf("%s: unknown bridge", args[0])
+			return "", fmt.Errorf("%s: unknown bridge", ta.words[0])
 		}
-		var ctNext []uint8
-		for i := 2; i < len(args); i++ {
-			switch args[i] {
-			case "--ct-next":
-				if i+1 >= len(args) {
-					return "", errors.New("missing argument to --ct-next")
-				}
-				st, err := parseCtState(args[i+1])
-				if err != nil {
-					return "", err
-				}
-				ctNext = append(ctNext, st)
-				i++
-			default:
-				return "", fmt.Errorf("%s: packet tracing with a packet or -generate is not supported", args[i])
-			}
+		flow, err := parseTraceFlow(ta.words[1])
+		if err != nil {
+			return "", err
 		}
-		return k.Trace(b, args[1], ctNext)
+		if ta.packet != nil {
+			flow = tracePacketFlow(&flow, ta.packet)
+		}
+		// The packet (given or composed) would only matter to the
+		// datapath actions OVS executes after the trace, which are not
+		// executed here.
+		_ = ta.tracePacket(&flow)
+		return k.traceFlow(b, flow, ta.ctNext)
 	}
+}
+
+// parseTraceFlow reads a trace's flow in ovs-ofctl match syntax.
+func parseTraceFlow(flowText string) (mf.Flow, error) {
+	m, err := mf.Parse(flowText)
+	if err != nil {
+		msg := err.Error()
+		if name, ok := strings.CutSuffix(msg, ": unknown field"); ok {
+			msg = "unknown field " + name
+		}
+		return mf.Flow{}, fmt.Errorf("Bad openflow flow syntax: %s: %s", flowText, msg)
+	}
+	return m.Flow, nil
 }
 
 // Trace translates flowText (ovs-ofctl match syntax) through bridge b
@@ -251,20 +262,20 @@ func TraceCommand(find func(name string) (*Bridge, *Backer, bool)) func(args []s
 // recirculation with ct_state taken from ctNext in turn (default
 // trk|new).
 func (k *Backer) Trace(b *Bridge, flowText string, ctNext []uint8) (string, error) {
-	m, err := mf.Parse(flowText)
+	flow, err := parseTraceFlow(flowText)
 	if err != nil {
-		msg := err.Error()
-		if name, ok := strings.CutSuffix(msg, ": unknown field"); ok {
-			msg = "unknown field " + name
-		}
-		return "", fmt.Errorf("Bad openflow flow syntax: %s: %s", flowText, msg)
+		return "", err
 	}
+	return k.traceFlow(b, flow, ctNext)
+}
+
+// traceFlow is Trace for a parsed flow.
+func (k *Backer) traceFlow(b *Bridge, flow mf.Flow, ctNext []uint8) (string, error) {
 	bb := k.stateOf(b)
 	if bb == nil {
 		return "", fmt.Errorf("%s: unknown bridge", b.Name())
 	}
 	var sb strings.Builder
-	flow := m.Flow
 	pending := k.traceOne(&sb, bb, &flow, 0, false)
 	for len(pending) > 0 {
 		r := pending[0]

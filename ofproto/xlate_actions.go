@@ -235,11 +235,15 @@ func (x *xlate) flood(all bool) {
 	}
 }
 
-// normal runs the NORMAL action: MAC learning and L2 forwarding.
+// normal runs the NORMAL action: MAC learning and L2 forwarding within
+// the packet's VLAN, by the ports' access/trunk configuration.
 func (x *xlate) normal() {
-	for _, id := range []mf.FieldID{mf.EthSrc, mf.EthDst, mf.VLANTCI, mf.EthType} {
+	// As OVS: the addresses and the tag's VID and presence are always
+	// consulted; its priority only if an output pops it.
+	for _, id := range []mf.FieldID{mf.EthSrc, mf.EthDst, mf.EthType} {
 		markField(&x.wc, id)
 	}
+	markFieldBits(&x.wc, mf.VLANTCI, []byte{0x1f, 0xff})
 	p := maclearn.Packet{
 		InPort:  maclearn.Port(x.inPort()),
 		EthType: uint16(fieldUint(&x.flow, mf.EthType)),
@@ -253,29 +257,51 @@ func (x *xlate) normal() {
 		p.VLANs[0] = maclearn.VLANTag{TPID: mf.EthTypeVLAN, VID: tci & 0xfff, PCP: uint8(tci >> 13)}
 	}
 	if p.EthType == maclearn.EthTypeARP && p.Dst.IsBroadcast() {
-		p.ARPOp = uint16(x.readField(mf.ARPOp))
-		spa, tpa := uint32(x.readField(mf.ARPSPA)), uint32(x.readField(mf.ARPTPA))
+		// Read without marking: the decision says which it consulted.
+		p.ARPOp = uint16(fieldUint(&x.flow, mf.ARPOp))
+		spa, tpa := uint32(fieldUint(&x.flow, mf.ARPSPA)), uint32(fieldUint(&x.flow, mf.ARPTPA))
 		p.ARPSrcIP = [4]byte{byte(spa >> 24), byte(spa >> 16), byte(spa >> 8), byte(spa)}
 		p.ARPDstIP = [4]byte{byte(tpa >> 24), byte(tpa >> 16), byte(tpa >> 8), byte(tpa)}
 	}
 	var d maclearn.Decision
 	x.bb.normal.Normal(&p, &d)
+	if d.Consulted&maclearn.ConsultedARPOp != 0 {
+		markField(&x.wc, mf.ARPOp)
+	}
+	if d.Consulted&maclearn.ConsultedARPIPs != 0 {
+		markField(&x.wc, mf.ARPSPA)
+		markField(&x.wc, mf.ARPTPA)
+	}
+	if d.Reason == maclearn.ReasonBadVLAN && x.tr != nil {
+		x.tr.errorf(x.bb.normal.InputVLANError(p.InPort, tci&0xfff))
+	}
 	if strings.HasSuffix(d.Reason, "dropping") {
 		x.tr.warn(d.Reason)
 	} else {
 		x.tr.detail(d.Reason)
 	}
-	saved := tci
+	saved, savedTPID := tci, x.vlanTPID
 	for _, o := range d.Outputs {
 		switch o.Action {
 		case maclearn.VLANStrip:
 			setFieldUint(&x.flow, mf.VLANTCI, 0)
 		case maclearn.VLANPush, maclearn.VLANRewrite:
 			t := o.VLANs[0]
+			x.vlanTPID = t.TPID
 			setFieldUint(&x.flow, mf.VLANTCI, uint64(vlanCFI|t.VID&0xfff|uint16(t.PCP&7)<<13))
 		}
 		x.outputTo(uint16(o.Port), false)
 		setFieldUint(&x.flow, mf.VLANTCI, uint64(saved))
+		x.vlanTPID = savedTPID
+	}
+}
+
+// markFieldBits sets the bits of ones in field id of mask (a Flow of 1
+// bits), leaving the field's other bits as they are.
+func markFieldBits(mask *mf.Flow, id mf.FieldID, ones []byte) {
+	m := mf.Match{Flow: *mask}
+	if m.Set(id, ones, nil) == nil {
+		orFlow(mask, &m.Flow)
 	}
 }
 
@@ -524,7 +550,7 @@ func (x *xlate) group(id uint32) {
 // before the bucket; header bits that now differ from the packet are
 // re-written at the next commit.
 func (x *xlate) bucket(b *bucket) {
-	saved := x.flow
+	saved, savedBase, savedWritten := x.flow, x.base, x.written
 	savedActset := x.actset
 	savedMPLS := mplsState{pushed: slices.Clone(x.mpls.pushed), pops: x.mpls.pops, popped: x.mpls.popped}
 	old := x.tr.enter(traceBucket, "bucket "+uitoa(uint64(b.ID)))
@@ -536,6 +562,14 @@ func (x *xlate) bucket(b *bucket) {
 	x.actset = savedActset
 	x.flow = saved
 	x.mpls = savedMPLS
+	// The bucket's own rewrites are undone with the flow. Rewrites pending
+	// from before the group still are, unless the bucket committed them.
+	// What the bucket wrote stays matched, as OVS's set_field does.
+	orFlow(&x.wc, &x.written)
+	x.written = mf.Flow{}
+	if x.base == savedBase {
+		x.written = savedWritten
+	}
 	// Fields where the packet now differs from the flow must be set back:
 	// their old values come from the packet, so they are consulted too.
 	for _, id := range append(keyFieldIDs(), mf.IPDSCP, mf.IPECN) {

@@ -52,6 +52,7 @@ type backerBridge struct {
 	ofToOdp map[uint16]uint32
 	normal  *maclearn.Switch
 	mac     *maclearn.Table
+	vlans   map[uint16]maclearn.PortSettings // guarded by Backer.mu (normal_vlan.go)
 }
 
 // revalidatePeriod is how often the Backer looks for changes, and
@@ -215,8 +216,8 @@ func (k *Backer) unmapLocked(b *Bridge, ofport uint16) {
 	}
 }
 
-// syncNormalPorts gives the NORMAL switch the bridge's mapped ports as
-// plain trunks. The order is the flood order: LOCAL first, as OVS usually
+// syncNormalPorts gives the NORMAL switch the bridge's mapped ports with
+// their VLAN settings (trunks of every VLAN unless configured). The order is the flood order: LOCAL first, as OVS usually
 // creates it first, then by port number.
 func (k *Backer) syncNormalPorts(bb *backerBridge) {
 	pm := k.portMap(bb)
@@ -233,7 +234,9 @@ func (k *Backer) syncNormalPorts(bb *backerBridge) {
 	slices.SortFunc(ports, func(a, b uint16) int { return cmp.Compare(floodRank(a), floodRank(b)) })
 	settings := make([]maclearn.PortSettings, 0, len(ports))
 	for _, p := range ports {
-		settings = append(settings, maclearn.PortSettings{Port: maclearn.Port(p), Name: portName(bb.br, p)})
+		ps := k.portVLANSettings(bb, p)
+		ps.Port, ps.Name = maclearn.Port(p), portName(bb.br, p)
+		settings = append(settings, ps)
 	}
 	if err := bb.normal.SetPorts(settings); err != nil {
 		log.Warn("bridge %s: %v", bb.br.Name(), err)

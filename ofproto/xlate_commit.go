@@ -43,10 +43,13 @@ func (x *xlate) commit() {
 	val := flowToKey(&x.flow, 0)
 	var headers []setHeader
 	headers = append(headers, setHeader{dpif.SetEth, setEthBits})
-	switch fieldUint(&x.flow, mf.EthType) {
-	case mf.EthTypeIP:
+	// As OVS, a packet whose IP protocol is 0 is taken to have no real L3
+	// header: its IP fields are never committed.
+	switch ethType := fieldUint(&x.flow, mf.EthType); {
+	case fieldUint(&x.flow, mf.IPProto) == 0:
+	case ethType == mf.EthTypeIP:
 		headers = append(headers, setHeader{dpif.SetIPv4, setIPv4Bits})
-	case mf.EthTypeIPv6:
+	case ethType == mf.EthTypeIPv6:
 		headers = append(headers, setHeader{dpif.SetIPv6, setIPv6Bits})
 	}
 	if mask[20]&0xffffffff != 0 {
@@ -96,6 +99,8 @@ func (x *xlate) commitVLAN() {
 	if bt != ft {
 		if bt&vlanCFI != 0 {
 			x.acts = append(x.acts, dpif.Action{Type: dpif.ActPopVLAN})
+			// The popped tag is matched whole, as OVS's commit does.
+			markField(&x.wc, mf.VLANTCI)
 		}
 		if ft&vlanCFI != 0 {
 			x.acts = append(x.acts, dpif.PushVLAN(x.vlanTPID, ft&^vlanCFI))

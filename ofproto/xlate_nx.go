@@ -244,6 +244,7 @@ func (x *xlate) clone(l ofactions.List) {
 	savedFlow := x.flow
 	if reversible(l) {
 		x.doActions(l)
+		x.finishPause() // a pause in a clone freezes only the clone (resume_freeze.go)
 		x.runActionSet()
 		x.nx.stack, x.actset, x.flow = savedStack, savedActset, savedFlow
 		x.rewriteChanged()
@@ -253,6 +254,7 @@ func (x *xlate) clone(l ofactions.List) {
 	savedBase, savedCT := x.base, x.conntracked
 	nested := x.nested(func() {
 		x.doActions(l)
+		x.finishPause()
 		x.runActionSet()
 	})
 	if len(nested) > 0 {

@@ -206,57 +206,6 @@ func (e *env) conntrackSorted() string {
 
 var portNamesRE = regexp.MustCompile(`(\d+|LOCAL)\([^)]+\)`)
 
-// connCounter is a stand-in controller on a unix socket: it accepts
-// connections, reads and discards what they send, and counts them.
-type connCounter struct {
-	ln       net.Listener
-	mu       sync.Mutex
-	accepted int
-}
-
-func startConnCounter(t *testing.T, path string) *connCounter {
-	t.Helper()
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &connCounter{ln: ln}
-	var wg sync.WaitGroup
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.mu.Lock()
-			c.accepted++
-			conns = append(conns, conn)
-			c.mu.Unlock()
-			wg.Add(1)
-			go func() { defer wg.Done(); io.Copy(io.Discard, conn) }()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		c.mu.Lock()
-		for _, conn := range conns {
-			conn.Close()
-		}
-		c.mu.Unlock()
-		wg.Wait()
-	})
-	return c
-}
-
-func (c *connCounter) count() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.accepted
-}
-
 // rxCount is a device's receive counter in a host namespace.
 func (h *hosts) rxCount(ns, dev string) string {
 	h.e.t.Helper()
@@ -286,7 +235,7 @@ func TestFlowRestoreWait(t *testing.T) {
 	// (IPv6 neighbour discovery) to the hosts, so that what they receive
 	// is only what the switch forwarded.
 	e.inNS("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1")
-	ctl := startConnCounter(t, e.path("ctl.sock"))
+	ctl := startController(t, e.path("ctl.sock"))
 	pid := e.startDaemon()
 	e.mustVsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev", "fail_mode=secure",
 		"--", "add-port", "br0", "p1", "--", "set", "interface", "p1", "ofport_request=1",
@@ -297,7 +246,7 @@ func TestFlowRestoreWait(t *testing.T) {
 		t.Fatalf("ping through the firewall before the restart: %s", r)
 	}
 	flows := e.ofFlows("br0")
-	e.waitFor("the controller connection", func() bool { return ctl.count() > 0 })
+	e.waitFor("the controller connection", func() bool { return ctl.connections() > 0 })
 	ps := h.startPing(h.ns1, "10.0.0.2", 600)
 	if !ps.waitReplies(10) {
 		t.Fatal("ping stream did not start")
@@ -317,7 +266,7 @@ func TestFlowRestoreWait(t *testing.T) {
 	e.stopDaemon(pid)
 	e.must("ovs-vsctl", "--no-wait", "set", "Open_vSwitch", ".", "other_config:flow-restore-wait=true")
 	pid = e.startDaemon()
-	connects := ctl.count()
+	connects := ctl.connections()
 	e.must("sh", restorePath)
 	if got := e.ofFlows("br0"); got != flows {
 		t.Errorf("flows restored:\n%s\nwant\n%s", got, flows)
@@ -332,7 +281,7 @@ func TestFlowRestoreWait(t *testing.T) {
 		t.Errorf("ns2 received %s packets before flow-restore-wait was cleared, had %s", got, rx)
 	}
 	expect(t, "dpctl/dump-flows while waiting", e.appctl("dpctl/dump-flows"), result{})
-	if n := ctl.count(); n != connects {
+	if n := ctl.connections(); n != connects {
 		t.Errorf("%d controller connections while flow-restore-wait was set", n-connects)
 	}
 
@@ -341,7 +290,7 @@ func TestFlowRestoreWait(t *testing.T) {
 	if r := h.ping(h.ns1, "10.0.0.2"); r.code != 0 {
 		t.Errorf("ping through the restored firewall: %s", r)
 	}
-	e.waitFor("the controller connection after the restore", func() bool { return ctl.count() > connects })
+	e.waitFor("the controller connection after the restore", func() bool { return ctl.connections() > connects })
 	if !ps.waitReplies(10) {
 		t.Error("ping stream did not resume")
 	}
@@ -513,6 +462,7 @@ type testController struct {
 	ln       net.Listener
 	conns    map[net.Conn]bool
 	accepted int
+	pins     int // packet-ins received
 	wg       sync.WaitGroup
 }
 
@@ -549,7 +499,11 @@ func (c *testController) start() {
 			c.wg.Add(1)
 			go func() {
 				defer c.wg.Done()
-				serveController(conn)
+				serveController(conn, func() {
+					c.mu.Lock()
+					c.pins++
+					c.mu.Unlock()
+				})
 				c.mu.Lock()
 				delete(c.conns, conn)
 				c.mu.Unlock()
@@ -578,9 +532,16 @@ func (c *testController) connections() int {
 	return c.accepted
 }
 
+func (c *testController) packetIns() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pins
+}
+
 // serveController speaks just enough OpenFlow 1.3 to be an admitted,
-// live controller that leaves the flow table alone.
-func serveController(conn net.Conn) {
+// live controller that leaves the flow table alone; it calls packetIn for
+// each packet-in.
+func serveController(conn net.Conn, packetIn func()) {
 	defer conn.Close()
 	conn.Write([]byte{4, 0, 0, 8, 0, 0, 0, 1})  // hello
 	conn.Write([]byte{4, 20, 0, 8, 0, 0, 0, 2}) // barrier request
@@ -594,10 +555,13 @@ func serveController(conn net.Conn) {
 		if _, err := io.ReadFull(conn, body); err != nil {
 			return
 		}
-		if hdr[1] == 2 { // echo request
+		switch hdr[1] {
+		case 2: // echo request
 			rep := append(append([]byte(nil), hdr...), body...)
 			rep[1] = 3
 			conn.Write(rep)
+		case 10:
+			packetIn()
 		}
 	}
 }
@@ -686,5 +650,54 @@ func TestControllerFaults(t *testing.T) {
 				return h.in(h.ns1, "ping", "-c", "1", "-W", "1", "10.0.0.2").code != 0
 			})
 		})
+	}
+}
+
+var pinStatRE = regexp.MustCompile(`packet-in-action-(backlog|bypassed|queued|dropped)="?(\d+)"?`)
+
+// TestPacketInRateLimit floods a rate-limited controller with packet-ins
+// (controller_rate_limit=100, controller_burst_limit=25) while a ping
+// stream is switched beside them: the stream loses nothing, the
+// controller gets the burst and then the rate, the excess is dropped, and
+// the Controller status counts it all.
+func TestPacketInRateLimit(t *testing.T) {
+	t.Parallel()
+	e, h := startForwardingSwitch(t)
+	ctl := startController(t, e.path("ctl.sock"))
+	e.mustVsctl("set-controller", "br0", "unix:"+e.path("ctl.sock"),
+		"--", "set", "controller", "br0", "controller_rate_limit=100", "controller_burst_limit=25")
+	e.loadFlows("br0", []string{
+		"priority=10,udp,actions=controller",
+		"priority=1,actions=NORMAL",
+	})
+	e.waitFor("the controller connection", func() bool { return ctl.connections() > 0 })
+	if r := h.ping(h.ns1, "10.0.0.2"); r.code != 0 {
+		t.Fatalf("ping: %s", r)
+	}
+	const count = 100
+	ps := h.startPing(h.ns1, "10.0.0.2", count)
+	const flood = 1000
+	if r := h.in(h.ns1, "bash", "-c", fmt.Sprintf("for i in $(seq %d); do echo x > /dev/udp/10.0.0.2/9; done", flood)); r.code != 0 {
+		t.Fatalf("UDP flood: %s", r)
+	}
+	sent, received := ps.wait()
+	if sent != count || received != sent {
+		t.Errorf("ping beside the packet-in flood: %d sent, %d received", sent, received)
+	}
+	// The status is written with the statistics (every 5 s).
+	stats := map[string]int{}
+	e.waitFor("the Controller status to count the flood", func() bool {
+		out := e.must("ovs-vsctl", "get", "controller", "br0", "status")
+		for _, m := range pinStatRE.FindAllStringSubmatch(out, -1) {
+			stats[m[1]], _ = strconv.Atoi(m[2])
+		}
+		return len(stats) == 4 && stats["backlog"] == 0 && stats["bypassed"]+stats["queued"] == flood
+	})
+	t.Logf("packet-in stats: %v, controller received %d", stats, ctl.packetIns())
+	if stats["dropped"] == 0 || stats["bypassed"] < 25 {
+		t.Errorf("packet-in stats of a flood of %d: %v", flood, stats)
+	}
+	if got, want := ctl.packetIns(), stats["bypassed"]+stats["queued"]-stats["dropped"]; got != want {
+		t.Errorf("controller received %d packet-ins, want %d (%v)", got, want, stats)
 	}
 }

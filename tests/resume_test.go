@@ -49,6 +49,19 @@ table=4,cookie=0x54,actions=set_field:0x44->reg4,write_actions(output:2)
 `,
 	},
 	{
+		// A pause inside a clone freezes only the clone's actions, as
+		// OVS's test "continuation after clone": the resumed copy has
+		// the clone's registers, and what follows the clone is gone.
+		name: "clone", proto: "OpenFlow13", pauses: 1, final: 1,
+		flows: `table=0,in_port=1,actions=set_field:0x1->reg1,resubmit(,2),controller(userdata=0f)
+table=1,reg1=0x5,actions=controller(pause),resubmit(,3)
+table=1,reg1=0x1,actions=output:2
+table=2,in_port=1,actions=clone(set_field:0x5->reg1,resubmit(,1)),controller(userdata=0e)
+table=3,reg1=0x1,actions=controller(userdata=01)
+table=3,reg1=0x5,actions=controller(userdata=05)
+`,
+	},
+	{
 		// A pause as the pipeline's last action continues with nothing;
 		// OpenFlow 1.0 carries the same continuation.
 		name: "end", proto: "OpenFlow10", pauses: 1, final: 0,

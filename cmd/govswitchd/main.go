@@ -41,6 +41,11 @@ func run() int {
 		fmt.Println(versionText())
 		return 0
 	}
+	dummy, err := dummyLevel(opts)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", program, err)
+		return 1
+	}
 	if err := configureLogging(opts); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", program, err)
 		return 1
@@ -75,6 +80,7 @@ func run() int {
 	if err != nil {
 		return fail(proc, err)
 	}
+	enableDummy(ctl, dummy)
 	go ctl.Serve()
 
 	sw, err := startBridges(opts.database, runDir, opts.ssl, ctl)

@@ -23,6 +23,7 @@ type options struct {
 	help     bool
 	version  bool
 	ssl      ofproto.SSLConfig // PKI options; the database's SSL row overrides
+	dummy    *string           // --enable-dummy's argument ("" if none); nil without it
 }
 
 // Names of the files ovs-appctl, ovs-vsctl and ovs-ctl expect by default.
@@ -75,6 +76,7 @@ var longOptions = []longOption{
 	{"peer-ca-cert", 0, requiredArg, func(o *options, arg string, _ bool) { o.ssl.PeerCACert = arg }},
 	{"ssl-protocols", 0, requiredArg, func(o *options, arg string, _ bool) { o.ssl.Protocols = arg }},
 	{"ssl-ciphers", 0, requiredArg, func(o *options, arg string, _ bool) { o.ssl.Ciphers = arg }},
+	{"enable-dummy", 0, optionalArg, func(o *options, arg string, _ bool) { o.dummy = &arg }},
 }
 
 func orDefault(arg string, given bool, def string) string {
