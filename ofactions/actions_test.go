@@ -260,6 +260,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"0063 0008 00000000", version10, ofperr.OFPBAC_BAD_TYPE},
 		{"0000 0009 0001000000000000 00", version10, ofperr.OFPBAC_BAD_LEN},
 		{"ffff 0010 12345678 0000 000000000000", version10, ofperr.OFPBAC_BAD_VENDOR},
+		{"ffff 0008 00000000", version13, ofperr.OFPBAC_BAD_VENDOR}, // short, but the vendor decides first
 		{"ffff 0010 00002320 0099 000000000000", version10, ofperr.OFPBAC_BAD_VENDOR_TYPE},
 		{"0019 0010 0001d604 00000001 00000000", version15, ofperr.OFPBAC_BAD_SET_ARGUMENT},
 		{"0019 0010 7fff0004 00000001 00000000", version13, ofperr.OFPBAC_BAD_SET_TYPE},

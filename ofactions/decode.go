@@ -410,11 +410,13 @@ func newMove(sh, dh mf.Header, nbits, srcOfs, dstOfs int) (Action, error) {
 }
 
 func decodeVendorAction(a []byte, version uint8, depth int) (Action, error) {
+	// The vendor decides first, as in OVS: an unknown one is BAD_VENDOR
+	// whatever the length.
+	if len(a) >= 8 && u32(a, 4) != nxVendor {
+		return nil, ofperr.OFPBAC_BAD_VENDOR
+	}
 	if len(a) < 16 && !(len(a) >= 10 && u32(a, 4) == nxVendor) {
 		return nil, ofperr.OFPBAC_BAD_LEN
-	}
-	if u32(a, 4) != nxVendor {
-		return nil, ofperr.OFPBAC_BAD_VENDOR
 	}
 	if len(a) < 16 {
 		return nil, ofperr.OFPBAC_BAD_LEN

@@ -232,7 +232,6 @@ func TestTraceCorpus(t *testing.T) {
 				e.must("ovs-ofctl", "-O", "OpenFlow13", "add-flow", "br0", f)
 			}
 			var got []string
-			st.Log("DEBUG", e.run("ovs-ofctl", "-O", "OpenFlow13", "dump-groups", "br0").stdout, e.run("ovs-ofctl", "-O", "OpenFlow13", "dump-ports-desc", "br0").stdout)
 			for _, tr := range c.traces {
 				r := e.appctl("ofproto/trace", "br0", tr)
 				got = append(got, normalizeTrace(fmt.Sprintf("### ofproto/trace br0 %s (exit %d)\n%s%s\n", tr, r.code, r.stdout, r.stderr), names))
