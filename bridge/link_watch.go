@@ -16,7 +16,13 @@ func (s *Switch) watchLinks() {
 	done := make(chan struct{})
 	defer close(done)
 	err := netlink.LinkSubscribeWithOptions(updates, done, netlink.LinkSubscribeOptions{
-		ErrorCallback: func(err error) { log.Warn("link notifications: %v", err) },
+		ErrorCallback: func(err error) {
+			select {
+			case <-s.stop: // the socket is closing with the Switch
+			default:
+				log.Warn("link notifications: %v", err)
+			}
+		},
 	})
 	if err != nil {
 		log.Warn("cannot follow link state changes: %v", err)

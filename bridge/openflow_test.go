@@ -97,8 +97,9 @@ func TestOpenFlowWiring(t *testing.T) {
 		t.Errorf("OpenFlow 1.3 dump-flows failed")
 	}
 
-	// A passive controller target listens; removing it closes it.
-	ctl := filepath.Join(o.dir, "ctl.sock")
+	// A passive controller target listens; removing it closes it. As in
+	// OVS, a punix: target must be named RUNDIR/<bridge>.* (confine.go).
+	ctl := filepath.Join(o.dir, "ofbr.controller")
 	o.vsctl(t, "set-controller", "ofbr", "punix:"+ctl)
 	if out, code = ofctl(t, "-O", "OpenFlow13", "show", "unix:"+ctl); code != 0 || !strings.Contains(out, "dpid:00000000000000cd") {
 		t.Errorf("show through the controller socket (exit %d):\n%s", code, out)

@@ -62,7 +62,7 @@ type Bridge struct {
 	// onChange, when set, is told of every change translation depends on
 	// (the Backer's revalidation kick).
 	onChange atomic.Pointer[func()]
-	ports  map[uint16]*Port
+	ports    map[uint16]*Port
 	// fragMode is the SET_CONFIG fragment handling; election is the
 	// primary election generation id once electionSet.
 	fragMode    uint16

@@ -101,7 +101,9 @@ func handlePortMod(c *conn, r *request) error {
 		return nil
 	}
 	np := *p
-	np.Config ^= toggle
+	// Set, not flip: the device change may already have been reported
+	// (a link notification re-reads PORT_DOWN from the device).
+	np.Config = np.Config&^toggle | pm.config&toggle
 	b.ports[pm.portNo] = &np
 	b.mu.Unlock()
 	// Before OpenFlow 1.5 the requester does not hear about its own change.

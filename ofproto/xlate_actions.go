@@ -532,17 +532,26 @@ func (x *xlate) group(id uint32) {
 		if len(buckets) > 0 {
 			x.bucket(&buckets[0])
 		}
-	case groupTypeSelect:
-		if b := x.selectBucket(buckets); b != nil {
-			x.bucket(b)
-		}
-	case groupTypeFF:
-		for i := range buckets {
-			if x.bucketLive(&buckets[i]) {
-				x.bucket(&buckets[i])
-				break
+	case groupTypeSelect, groupTypeFF:
+		var b *bucket
+		if typ == groupTypeSelect {
+			b = x.selectBucket(buckets)
+		} else {
+			for i := range buckets {
+				if x.bucketLive(&buckets[i]) {
+					b = &buckets[i]
+					break
+				}
 			}
 		}
+		if b == nil {
+			x.tr.detail("no live bucket")
+			return
+		}
+		if x.tr != nil {
+			x.tr.detail("using bucket " + uitoa(uint64(b.ID)))
+		}
+		x.bucket(b)
 	}
 }
 

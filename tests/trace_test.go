@@ -189,7 +189,6 @@ var traceCorpus = []traceCase{
 // logged) until fixed. Keyed by case name and trace index.
 var traceKnownDiffs = map[string]string{
 	"groups/2": "select group: OVS selects by dp_hash (hash(sym_l4(0)),recirc) and a narrower megaflow",
-	"groups/3": "fast-failover group: govswitchd finds no live bucket where OVS uses bucket 0 (port liveness of internal ports)",
 }
 
 func TestTraceCorpus(t *testing.T) {
