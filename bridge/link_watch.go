@@ -1,8 +1,14 @@
 package bridge
 
 import (
+	"time"
+
 	"github.com/vishvananda/netlink"
 )
+
+// linkResubscribeDelay is how long watchLinks waits before subscribing
+// again after the kernel socket failed.
+const linkResubscribeDelay = time.Second
 
 // watchLinks follows the kernel's link notifications so that a port's
 // carrier change (ip link set up/down, a veth peer going away) reaches the
@@ -12,6 +18,22 @@ import (
 // revalidates megaflows when it changes. The new link state is then
 // written back to the database. It returns when the Switch stops.
 func (s *Switch) watchLinks() {
+	for {
+		s.followLinks()
+		select {
+		case <-s.stop:
+			return
+		case <-time.After(linkResubscribeDelay):
+			// Changes missed meanwhile are picked up by the first
+			// notification after resubscribing, which resynchronises all.
+			s.syncLinkState()
+		}
+	}
+}
+
+// followLinks subscribes to link notifications and handles them until the
+// Switch stops or the subscription fails.
+func (s *Switch) followLinks() {
 	updates := make(chan netlink.LinkUpdate, 64)
 	done := make(chan struct{})
 	defer close(done)
@@ -50,7 +72,7 @@ func (s *Switch) watchLinks() {
 }
 
 // syncLinkState re-reads every open port's state into its bridge's
-// OpenFlow agent and asks for a database write-back if anything is open.
+// OpenFlow agent and asks for a database write-back if any bridge runs.
 func (s *Switch) syncLinkState() {
 	s.mu.Lock()
 	select {
@@ -59,15 +81,15 @@ func (s *Switch) syncLinkState() {
 		return
 	default:
 	}
-	any := false
+	running := false
 	for _, name := range sortedKeys(s.rec.bridges) {
 		if br := s.rec.bridges[name]; br.of != nil {
 			s.rec.syncOpenFlowPorts(br)
-			any = true
+			running = true
 		}
 	}
 	s.mu.Unlock()
-	if any {
+	if running {
 		select {
 		case s.refresh <- struct{}{}:
 		default:

@@ -1,6 +1,10 @@
 package dpif
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // DummyLevel is how far --enable-dummy replaces real devices with dummy
 // ones, as OVS's dummy levels.
@@ -46,4 +50,33 @@ func OverrideWithDummy(level DummyLevel) {
 			registry[typ] = openDummy(typ)
 		}
 	}
+}
+
+// dummyPortNumber is the datapath port number a dummy datapath gives a port
+// called name, as OVS's dummy datapath does to make test port numbers
+// predictable: the first number in the name (plus 100 for names starting
+// with "br"), if that number is free; 0 lets the caller pick the lowest free
+// number.
+func dummyPortNumber(name string, taken func(uint32) bool) uint32 {
+	start := uint64(0)
+	if strings.HasPrefix(name, "br") {
+		start = 100
+	}
+	i := strings.IndexAny(name, "0123456789")
+	if i < 0 {
+		return 0
+	}
+	j := i
+	for j < len(name) && '0' <= name[j] && name[j] <= '9' {
+		j++
+	}
+	n, err := strconv.ParseUint(name[i:j], 10, 32)
+	if err != nil {
+		return 0
+	}
+	n += start
+	if n == 0 || n >= 0xffffffff || taken(uint32(n)) {
+		return 0
+	}
+	return uint32(n)
 }

@@ -252,13 +252,14 @@ func csumFold(s uint32) uint16 {
 
 // ExpandPacket pads a frame composed from k with zeros to size bytes and
 // fixes the lengths and checksums, as OVS's packet_expand: the padding
-// becomes part of the IP datagram (and of the UDP payload). A frame
+// becomes part of the IP datagram (and of the UDP payload, see fixUDPLen). A frame
 // already size bytes or longer is returned unchanged.
 func ExpandPacket(p []byte, k *FlowKey, size int) []byte {
 	if size <= len(p) {
 		return p
 	}
-	p = append(p, make([]byte, size-len(p))...)
+	extra := size - len(p)
+	p = append(p, make([]byte, extra)...)
 	typ := k.EthType()
 	l3 := 12
 	if typ == EthTypeNone {
@@ -274,21 +275,25 @@ func ExpandPacket(p []byte, k *FlowKey, size int) []byte {
 	switch typ {
 	case ethTypeIPv4:
 		l4 := 20
-		fixUDPLen(p[l3+l4:], k)
+		fixUDPLen(p[l3+l4:], k, extra)
 		fixIPv4(p[l3:], l4, k)
 	case ethTypeIPv6:
 		l4 := 40
 		if k.NwFrag()&NwFragAny != 0 {
 			l4 += 8
 		}
-		fixUDPLen(p[l3+l4:], k)
+		fixUDPLen(p[l3+l4:], k, extra)
 		fixIPv6(p[l3:], l4, k)
 	}
 	return p
 }
 
-func fixUDPLen(l4 []byte, k *FlowKey) {
+// fixUDPLen sets the UDP length of an expanded packet as OVS 3.1's
+// packet_expand does, which counts the padding twice (the padded length
+// plus the padding again); the frames then match ovs-vswitchd's byte for
+// byte, UDP checksum included.
+func fixUDPLen(l4 []byte, k *FlowKey, extra int) {
 	if k.NwProto() == ipProtoUDP && k.NwFrag()&NwFragLater == 0 && len(l4) >= 8 {
-		binary.BigEndian.PutUint16(l4[4:], uint16(len(l4)))
+		binary.BigEndian.PutUint16(l4[4:], uint16(len(l4)+extra))
 	}
 }

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(openvswitch-switch openvswitch-common iproute2 python3-os-ken ethtool iputils-ping netcat-openbsd
-	vsftpd tftpd-hpa curl)
+	vsftpd tftpd-hpa curl iperf3)
 missing=()
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
