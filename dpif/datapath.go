@@ -101,7 +101,7 @@ func (d *Datapath) AddPort(p Port) (odpPort uint32) {
 	}
 	defer d.mu.Unlock()
 	n := uint32(1)
-	if d.typ == "dummy" {
+	if d.typ == "dummy" && dummyNamedPorts.Load() {
 		n = max(dummyPortNumber(p.Name(), func(n uint32) bool { return d.ports[n] != nil }), 1)
 	}
 	for d.ports[n] != nil {

@@ -10,7 +10,10 @@ import (
 func TestDumpFlowsCommand(t *testing.T) {
 	d, _ := newTestDP(t, 2)
 	d.SetUpcallHandler(forwardHandler(2))
-	inputFrames(d, 1, ckUDP("10.0.0.1", "10.0.0.2", 1, 2, nil))
+	// The first frame misses and installs the flow, which counts the
+	// second.
+	f := ckUDP("10.0.0.1", "10.0.0.2", 1, 2, nil)
+	inputFrames(d, 1, f, f)
 	flows := d.FlowDump()
 	if len(flows) != 1 {
 		t.Fatalf("%d flows", len(flows))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // DummyLevel is how far --enable-dummy replaces real devices with dummy
@@ -35,12 +36,22 @@ func ParseDummyLevel(arg string) (DummyLevel, error) {
 	return DummyOff, fmt.Errorf("%s: unknown dummy level", arg)
 }
 
-// OverrideWithDummy makes the port types level names open dummy ports
-// under their own type name, as OVS's netdev_dummy_override does, so that
-// a configuration written for real devices runs without them. It is meant
-// for start-up, before any port is opened. Dummy types themselves and
-// "patch" keep their providers.
-func OverrideWithDummy(level DummyLevel) {
+// dummyNamedPorts makes dummy datapaths number ports after their names
+// (see dummyPortNumber); EnableDummy turns it on.
+var dummyNamedPorts atomic.Bool
+
+// EnableDummy sets up what --enable-dummy changes in the datapath layer,
+// for start-up before any datapath or port is opened: dummy datapaths
+// number their ports after the ports' names as OVS's do, and the port
+// types level names open dummy ports under their own type name, as OVS's
+// netdev_dummy_override does, so that a configuration written for real
+// devices runs without them. Dummy types themselves and "patch" keep
+// their providers.
+func EnableDummy(level DummyLevel) {
+	if level == DummyOff {
+		return
+	}
+	dummyNamedPorts.Store(true)
 	registryMu.Lock()
 	defer registryMu.Unlock()
 	for typ := range registry {

@@ -218,7 +218,7 @@ func (d *Datapath) upcallMiss(r pktRef, k *FlowKey) (*Megaflow, []Action, error)
 	if u.NoInstall || d.atFlowLimit() {
 		return nil, u.Actions, nil
 	}
-	return d.install(k, &u.Mask, u.Actions), nil, nil
+	return d.install(k, &u.Mask, u.Actions), u.Actions, nil
 }
 
 // install adds a megaflow for key under mask (with forceMask's fields

@@ -114,11 +114,11 @@ func TestConntrackFirewallPipeline(t *testing.T) {
 		dump = strings.ReplaceAll(dump, u, "used:T")
 	}
 	want := []string{
-		"ct_state(+new-est+trk),recirc_id(0x1),in_port(1),packet_type(ns=0,id=0),eth_type(0x0800),ipv4(proto=6,frag=no), packets:1, bytes:54, used:T, flags:S, actions:ct(commit,zone=1),2",
-		"ct_state(-new+est+trk),recirc_id(0x1),in_port(1),packet_type(ns=0,id=0),eth_type(0x0800),ipv4(proto=6,frag=no), packets:3, bytes:172, used:T, flags:P., actions:2",
-		"ct_state(-new+est+trk),recirc_id(0x1),in_port(2),packet_type(ns=0,id=0),eth_type(0x0800),ipv4(proto=6,frag=no), packets:1, bytes:54, used:T, flags:S., actions:1",
-		"ct_state(-trk),recirc_id(0),in_port(1),packet_type(ns=0,id=0),eth_type(0x0800),ipv4(proto=6,frag=no), packets:4, bytes:226, used:T, flags:SP., actions:ct(zone=1),recirc(0x1)",
-		"ct_state(-trk),recirc_id(0),in_port(2),packet_type(ns=0,id=0),eth_type(0x0800),ipv4(proto=6,frag=no), packets:1, bytes:54, used:T, flags:S., actions:ct(zone=1),recirc(0x1)",
+		"ct_state(+new-est+trk),recirc_id(0x1),in_port(1),packet_type(ns=0,id=0),eth_type(0x0800),ipv4(proto=6,frag=no), packets:0, bytes:0, used:never, actions:ct(commit,zone=1),2",
+		"ct_state(-new+est+trk),recirc_id(0x1),in_port(1),packet_type(ns=0,id=0),eth_type(0x0800),ipv4(proto=6,frag=no), packets:2, bytes:118, used:T, flags:P., actions:2",
+		"ct_state(-new+est+trk),recirc_id(0x1),in_port(2),packet_type(ns=0,id=0),eth_type(0x0800),ipv4(proto=6,frag=no), packets:0, bytes:0, used:never, actions:1",
+		"ct_state(-trk),recirc_id(0),in_port(1),packet_type(ns=0,id=0),eth_type(0x0800),ipv4(proto=6,frag=no), packets:3, bytes:172, used:T, flags:P., actions:ct(zone=1),recirc(0x1)",
+		"ct_state(-trk),recirc_id(0),in_port(2),packet_type(ns=0,id=0),eth_type(0x0800),ipv4(proto=6,frag=no), packets:0, bytes:0, used:never, actions:ct(zone=1),recirc(0x1)",
 		"flow-dump from the main thread:",
 	}
 	if got := sortedLines(dump); !slices.Equal(got, want) {
@@ -209,7 +209,8 @@ func TestRevalidationCreditsStats(t *testing.T) {
 	inputFrames(d, 1, f)
 	d.RevalidateAll()
 	d.RevalidateAll()
-	if !slices.Equal(credited, []uint64{3, 1, 0}) {
+	// The first packet missed: the upcall, not the flow, accounts it.
+	if !slices.Equal(credited, []uint64{2, 1, 0}) {
 		t.Fatalf("credited %v", credited)
 	}
 }

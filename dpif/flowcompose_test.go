@@ -140,3 +140,15 @@ func FuzzParseODPFlow(f *testing.F) {
 		_ = ExpandPacket(pkt, &k, len(pkt)+7)
 	})
 }
+
+func TestDummyPortNumber(t *testing.T) {
+	taken := map[uint32]bool{2: true}
+	isTaken := func(n uint32) bool { return taken[n] }
+	for name, want := range map[string]uint32{
+		"p1": 1, "br0": 100, "br1": 101, "p2": 0, "nodigits": 0, "h13a": 13, "p0": 0, "x99999999999": 0,
+	} {
+		if got := dummyPortNumber(name, isTaken); got != want {
+			t.Errorf("dummyPortNumber(%q) = %d, want %d", name, got, want)
+		}
+	}
+}

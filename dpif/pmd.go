@@ -119,12 +119,17 @@ func (p *pmd) process(refs []pktRef, depth, cloneDepth int) {
 			} else if f = dp.cls.Lookup(k); f != nil {
 				mfHits++ // installed by an earlier miss of this batch
 			} else {
+				// The packet that missed has been handled; it is not
+				// counted by the flow it installed.
 				f = p.miss(refs[i], k, lv, depth, cloneDepth)
+				lv.flows[i] = nil
+				if f != nil {
+					p.emc.Insert(k, EMCHash(k), f)
+				}
+				continue
 			}
 			lv.flows[i] = f
-			if f != nil {
-				p.emc.Insert(k, EMCHash(k), f)
-			}
+			p.emc.Insert(k, EMCHash(k), f)
 		}
 	}
 	p.ctr.emcHits.Add(emcHits)
@@ -154,8 +159,10 @@ func (p *pmd) process(refs []pktRef, depth, cloneDepth int) {
 	}
 }
 
-// miss handles a packet no flow matched: upcall, install, and for flows
-// that are not installed execute the actions on this packet alone.
+// miss handles a packet no flow matched: upcall, install the megaflow
+// (returned, nil if none), and execute the actions on this packet alone.
+// As in OVS, the megaflow does not count the packet: the handler credited
+// it to the rules its translation went through.
 func (p *pmd) miss(r pktRef, k *FlowKey, lv *lookupLevel, depth, cloneDepth int) *Megaflow {
 	dp := p.dp
 	dp.missed.Add(1)
@@ -166,10 +173,8 @@ func (p *pmd) miss(r pktRef, k *FlowKey, lv *lookupLevel, depth, cloneDepth int)
 		return nil
 	}
 	p.ctr.upcallOK.Add(1)
-	if f == nil {
-		lv.single[0] = r
-		p.exec.execute(lv.single[:], acts, depth, cloneDepth)
-	}
+	lv.single[0] = r
+	p.exec.execute(lv.single[:], acts, depth, cloneDepth)
 	return f
 }
 

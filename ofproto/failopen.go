@@ -145,26 +145,22 @@ func (b *Bridge) failOpenEnter(secs int) {
 }
 
 // failOpenRecover leaves fail-open mode, deleting the NORMAL rule if it
-// is still there.
+// is still there. The state changes under the bridge lock, so nobody sees
+// the mode left with the rule still in place.
 func (b *Bridge) failOpenRecover() {
+	b.mu.Lock()
 	fo := &b.failOpen
 	fo.mu.Lock()
 	r := fo.rule
 	fo.active, fo.lastSecs, fo.rule = false, 0, nil
 	fo.mu.Unlock()
-	failOpenLog.Warn("No longer in fail-open mode")
-	if r == nil || r.Removed() {
-		return
+	if r != nil && !r.Removed() {
+		b.removeRule(r)
+		b.noteRemoved([]*Rule{r}, removedDelete)
 	}
-	b.mu.Lock()
-	if r.Removed() {
-		b.mu.Unlock()
-		return
-	}
-	b.removeRule(r)
-	b.noteRemoved([]*Rule{r}, removedDelete)
 	events := b.takeEvents()
 	b.mu.Unlock()
+	failOpenLog.Warn("No longer in fail-open mode")
 	b.reportEvents(events)
 }
 

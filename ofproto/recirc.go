@@ -22,6 +22,9 @@ type frozenState struct {
 	userdata string
 	// cont is a paused pipeline's continuation (resume_freeze.go).
 	cont string
+	// recirc says a recirculated packet resumes cont (a select group
+	// waiting for dp_hash, xlate_select.go), not table.
+	recirc bool
 }
 
 // recircEntry is one allocated recirculation id.

@@ -29,6 +29,9 @@ type pauseState struct {
 	// fresh is true until the list holding the pause action itself has
 	// been frozen.
 	fresh bool
+	// hash, when set, freezes for a datapath hash and recirculation
+	// instead of a pause (xlate_select.go).
+	hash *dpif.Action
 }
 
 // frozenItem is a frozen action, or (act nil) an unroll marker.
@@ -144,6 +147,10 @@ func (x *xlate) finishPause() {
 		return
 	}
 	x.pause = nil
+	if p.hash != nil {
+		x.finishHashFreeze(p)
+		return
+	}
 	x.commit()
 	cont := pausedPipeline{
 		items:       p.items,

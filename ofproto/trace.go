@@ -212,14 +212,19 @@ func formatCtState(st uint8) string {
 }
 
 // TraceCommand returns the ofproto/trace unixctl handler. find resolves a
-// bridge name to the bridge and the Backer of its datapath. Only the
-// "bridge br_flow [OPTIONS...] [-generate|packet]" form is supported; see
-// parseTraceArgs for the options.
+// bridge name to the bridge and the Backer of its datapath. Both forms are
+// supported: "bridge br_flow" and "[dp_name] odp_flow" (traceODP), with
+// [OPTIONS...] [-generate|packet] (parseTraceArgs).
 func TraceCommand(find func(name string) (*Bridge, *Backer, bool)) func(args []string) (string, error) {
 	return func(args []string) (string, error) {
 		ta, err := parseTraceArgs(args)
 		if err != nil {
 			return "", err
+		}
+		if len(ta.words) > 0 {
+			if out, ok, err := traceODP(ta); ok {
+				return out, err
+			}
 		}
 		if len(ta.words) < 2 {
 			return "", fmt.Errorf("syntax error at %s (or the bridge name was omitted)", args[0])

@@ -158,3 +158,30 @@ func (ta *traceArgs) tracePacket(flow *mf.Flow) []byte {
 	k := flowToKey(flow, 0)
 	return dpif.ComposePacket(&k, ta.l7, ta.l7Len)
 }
+
+// ComposeFlow is the flow composer govswitchd installs for
+// netdev-dummy/receive (a dpif.DummyFlowComposer): flow is a datapath flow
+// as in OVS, or, beyond OVS, an OpenFlow match ("tcp,nw_src=10.0.0.1,
+// tp_dst=80") whose unset fields stay zero. packetLen 0 gives the packet
+// OVS's default 64-byte payload; otherwise the packet without payload is
+// padded to packetLen bytes. Errors are the datapath flow parser's, as in
+// OVS.
+func ComposeFlow(flow string, packetLen int) ([]byte, error) {
+	pkt, err := dpif.ComposeODPFlow(flow, packetLen)
+	if err == nil || strings.Contains(flow, "(") {
+		return pkt, err
+	}
+	m, merr := mf.Parse(flow)
+	if merr != nil {
+		return nil, err
+	}
+	k := flowToKey(&m.Flow, 0)
+	if packetLen == 0 {
+		return dpif.ComposePacket(&k, nil, dpif.ComposeL7Len), nil
+	}
+	pkt = dpif.ComposePacket(&k, nil, 0)
+	if len(pkt) > packetLen {
+		return nil, fmt.Errorf("packet of %d bytes does not fit in --len %d", len(pkt), packetLen)
+	}
+	return dpif.ExpandPacket(pkt, &k, packetLen), nil
+}

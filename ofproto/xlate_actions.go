@@ -515,8 +515,9 @@ func (x *xlate) group(id uint32) {
 	g := x.br.groups[id]
 	var typ uint8
 	var buckets []bucket
+	var props []byte
 	if g != nil {
-		typ, buckets = g.typ, g.buckets
+		typ, buckets, props = g.typ, g.buckets, g.props
 	}
 	x.br.mu.RUnlock()
 	if g == nil {
@@ -535,7 +536,7 @@ func (x *xlate) group(id uint32) {
 	case groupTypeSelect, groupTypeFF:
 		var b *bucket
 		if typ == groupTypeSelect {
-			b = x.selectBucket(buckets)
+			b = x.pickSelect(props, buckets)
 		} else {
 			for i := range buckets {
 				if x.bucketLive(&buckets[i]) {

@@ -78,6 +78,7 @@ func NewBacker(dp *dpif.Datapath) *Backer {
 		done:    make(chan struct{}),
 	}
 	dp.SetUpcallHandler(k)
+	registerTraceBacker(k)
 	go k.revalidateLoop()
 	return k
 }
@@ -89,6 +90,7 @@ func (k *Backer) Datapath() *dpif.Datapath { return k.dp }
 // (drop) handler. It is idempotent.
 func (k *Backer) Close() {
 	k.closeOnce.Do(func() {
+		unregisterTraceBacker(k)
 		close(k.stop)
 		<-k.done
 		k.dp.SetUpcallHandler(nil)

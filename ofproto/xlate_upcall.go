@@ -10,8 +10,9 @@ import (
 
 // HandleUpcall implements dpif.UpcallHandler: misses and revalidations
 // are translated through the tables of the bridge that owns the input
-// port (or that froze the recirculation); revalidations also credit the
-// megaflow's traffic to every rule the translation went through.
+// port (or that froze the recirculation). A miss credits its packet, and
+// a revalidation the megaflow's traffic since (Upcall.Stats), to every
+// rule the translation went through.
 func (k *Backer) HandleUpcall(u *dpif.Upcall) (err error) {
 	if u == nil || u.Key == nil {
 		return errors.New("upcall without a flow key")
@@ -43,12 +44,27 @@ func (k *Backer) HandleUpcall(u *dpif.Upcall) (err error) {
 	}
 	u.Actions = x.acts
 	u.Mask = maskToKeyMask(&x.wc)
-	if u.Type == dpif.UpcallRevalidate && u.Stats.Packets > 0 {
+	switch {
+	case u.Type == dpif.UpcallMiss:
+		creditMiss(x, u)
+	case u.Stats.Packets > 0:
 		creditRules(x.rules, u.Stats.Packets, u.Stats.Bytes)
 	}
 	// After crediting: learning may replace rules the credit went to.
 	x.finishUpcall(u)
 	return nil
+}
+
+// creditMiss credits a miss's packet to the rules its own translation
+// went through, as OVS does; the datapath's megaflow does not count it.
+// A later translation could take another path: a limited learn's result,
+// for one, depends on the flows present when it runs.
+func creditMiss(x *xlate, u *dpif.Upcall) {
+	var bytes uint64
+	if u.Packet != nil {
+		bytes = uint64(u.Packet.Len())
+	}
+	creditRules(x.rules, 1, bytes)
 }
 
 // creditRules adds traffic to each distinct rule.
@@ -75,6 +91,7 @@ func (k *Backer) translateKey(key *dpif.FlowKey, noLearn bool, tr *tracer) *xlat
 	var bb *backerBridge
 	var ofport uint16
 	var meta *mf.Flow
+	var cont string // a frozen pipeline to continue instead of table
 	if id := key.RecircID(); id != 0 {
 		st, ok := k.recirc.lookup(id, timeNow())
 		if !ok {
@@ -84,6 +101,9 @@ func (k *Backer) translateKey(key *dpif.FlowKey, noLearn bool, tr *tracer) *xlat
 			return nil
 		}
 		table, ofport, meta = st.table, st.inPort, &st.meta
+		if st.recirc {
+			cont = st.cont
+		}
 	} else {
 		var ok bool
 		if bb, ofport, ok = k.bridgeOf(key.InPort()); !ok {
@@ -100,6 +120,10 @@ func (k *Backer) translateKey(key *dpif.FlowKey, noLearn bool, tr *tracer) *xlat
 	if meta != nil {
 		tr.thaw(table)
 	}
-	x.run(table)
+	if cont != "" {
+		x.thaw(cont)
+	} else {
+		x.run(table)
+	}
 	return x
 }

@@ -164,6 +164,12 @@ func TestPortChurnLeaks(t *testing.T) {
 		e.mustVsctl("add-port", "br0", "i0", "--", "set", "interface", "i0", "type=internal")
 		e.mustVsctl("set", "interface", "t0", "type=internal")
 		e.mustVsctl("del-port", "br0", "t0", "--", "del-port", "br0", "i0")
+		// p2's link flaps under the traffic.
+		for _, state := range []string{"down", "up"} {
+			if r := e.inNS("ip", "link", "set", "p2", state); r.code != 0 {
+				t.Fatalf("ip link set p2 %s: %s", state, r)
+			}
+		}
 	}
 
 	// One cycle first, so that what is created once per process (BPF

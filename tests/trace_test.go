@@ -187,9 +187,7 @@ var traceCorpus = []traceCase{
 // traceKnownDiffs are the traces where govswitchd does not yet print what
 // ovs-vswitchd prints, with why; they are skipped (with the difference
 // logged) until fixed. Keyed by case name and trace index.
-var traceKnownDiffs = map[string]string{
-	"groups/2": "select group: OVS selects by dp_hash (hash(sym_l4(0)),recirc) and a narrower megaflow",
-}
+var traceKnownDiffs = map[string]string{}
 
 func TestTraceCorpus(t *testing.T) {
 	e := newEnv(t)
