@@ -194,7 +194,7 @@ func TestRevalidation(t *testing.T) {
 // TestRevalidationCreditsStats passes each flow's traffic since the last
 // revalidation to the handler.
 func TestRevalidationCreditsStats(t *testing.T) {
-	d, _ := newTestDP(t, 2)
+	d, ports := newTestDP(t, 2)
 	var credited []uint64
 	d.SetUpcallHandler(UpcallFunc(func(u *Upcall) error {
 		if u.Type == UpcallRevalidate {
@@ -212,6 +212,9 @@ func TestRevalidationCreditsStats(t *testing.T) {
 	// The first packet missed: the upcall, not the flow, accounts it.
 	if !slices.Equal(credited, []uint64{2, 1, 0}) {
 		t.Fatalf("credited %v", credited)
+	}
+	if n := len(ports[2].Sent()); n != 4 {
+		t.Fatalf("port 2 sent %d frames, want 4 (the missed one too)", n)
 	}
 }
 

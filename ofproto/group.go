@@ -54,7 +54,10 @@ type group struct {
 	buckets []bucket
 	// props are the OpenFlow 1.5 group properties (the selection method),
 	// validated and sent back as received in group descriptions.
-	props   []byte
+	props []byte
+	// dpHash is a select group's dp_hash table, nil for other groups and
+	// for selection in the slow path (xlate_select.go).
+	dpHash  *dpHashSelect
 	created time.Time
 	packets uint64
 	bytes   uint64
@@ -311,6 +314,9 @@ func (b *Bridge) groupModLocked(gm *groupMod) ([]*Rule, error) {
 			return nil, ofperr.OFPGMFC_UNKNOWN_GROUP
 		}
 		g := &group{id: gm.id, typ: gm.typ, buckets: gm.buckets, props: gm.props, created: time.Now()}
+		if g.typ == groupTypeSelect {
+			g.dpHash = newDPHashSelect(g.props, g.buckets)
+		}
 		if old != nil {
 			g.created = old.created
 		}
@@ -401,6 +407,9 @@ func (b *Bridge) editBuckets(gm *groupMod, cmd uint16) error {
 	}
 	ng := *g
 	ng.buckets = buckets
+	if ng.typ == groupTypeSelect {
+		ng.dpHash = newDPHashSelect(ng.props, ng.buckets)
+	}
 	b.groups[gm.id] = &ng
 	return nil
 }

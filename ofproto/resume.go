@@ -122,18 +122,7 @@ func (k *Backer) resume(b *Bridge, frame []byte, meta *mf.Match, pp *pausedPipel
 	overlay(&flow, meta)
 	x := k.newXlate(bb, &flow)
 	x.table, x.cookie = 0, ofp.NoCookie
-	x.conntracked = pp.conntracked
-	x.nx.stack = pp.stack
-	x.actset = pp.actset
-	x.runFrozen(pp.items)
-	if len(x.actset) > 0 && x.err == nil && x.pause == nil {
-		set := x.actset
-		x.actset = nil
-		x.exit = false
-		x.doActions(orderActionSet(set))
-	}
-	x.finishPause()
-	x.finish()
+	x.runPaused(pp)
 	if x.err != nil {
 		return fmt.Errorf("resume on bridge %s: %w", b.Name(), x.err)
 	}

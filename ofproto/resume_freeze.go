@@ -152,13 +152,7 @@ func (x *xlate) finishPause() {
 		return
 	}
 	x.commit()
-	cont := pausedPipeline{
-		items:       p.items,
-		stack:       x.nx.stack,
-		actset:      x.actset,
-		conntracked: x.conntracked,
-		odpPort:     x.ports[x.inPort()],
-	}
+	cont := x.frozenPipeline(p.items)
 	// The packet-in of a pause reports table 0, and the cookie of the
 	// rule running when translation ended.
 	st := frozenState{bridge: x.br, table: 0, inPort: x.inPort(), meta: x.frozenMeta(),
@@ -263,4 +257,16 @@ func decodePausedPipeline(c *ofp.Continuation, v uint8) (*pausedPipeline, error)
 		pp.actset = l
 	}
 	return pp, nil
+}
+
+// frozenPipeline is what a continuation of the translation after items
+// needs of its state.
+func (x *xlate) frozenPipeline(items []frozenItem) pausedPipeline {
+	return pausedPipeline{
+		items:       items,
+		stack:       x.nx.stack,
+		actset:      x.actset,
+		conntracked: x.conntracked,
+		odpPort:     x.ports[x.inPort()],
+	}
 }

@@ -114,6 +114,22 @@ func (k *Backer) newXlate(bb *backerBridge, flow *mf.Flow) *xlate {
 func (x *xlate) run(table uint8) {
 	x.lookupTable(table, true)
 	x.finishTopRule()
+	x.finishPipeline()
+}
+
+// runPaused continues a frozen pipeline (a resumed pause, or a packet
+// recirculated for a select group's hash) as the top level.
+func (x *xlate) runPaused(pp *pausedPipeline) {
+	x.conntracked = pp.conntracked
+	x.nx.stack = pp.stack
+	x.actset = pp.actset
+	x.runFrozen(pp.items)
+	x.finishPipeline()
+}
+
+// finishPipeline runs the action set the pipeline ended with, then
+// finishes the datapath actions.
+func (x *xlate) finishPipeline() {
 	if len(x.actset) > 0 && x.err == nil && x.pause == nil {
 		set := x.actset
 		x.actset = nil

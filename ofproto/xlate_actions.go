@@ -515,9 +515,9 @@ func (x *xlate) group(id uint32) {
 	g := x.br.groups[id]
 	var typ uint8
 	var buckets []bucket
-	var props []byte
+	var dpHash *dpHashSelect
 	if g != nil {
-		typ, buckets, props = g.typ, g.buckets, g.props
+		typ, buckets, dpHash = g.typ, g.buckets, g.dpHash
 	}
 	x.br.mu.RUnlock()
 	if g == nil {
@@ -536,7 +536,7 @@ func (x *xlate) group(id uint32) {
 	case groupTypeSelect, groupTypeFF:
 		var b *bucket
 		if typ == groupTypeSelect {
-			b = x.pickSelect(props, buckets)
+			b = x.pickSelect(dpHash, buckets)
 		} else {
 			for i := range buckets {
 				if x.bucketLive(&buckets[i]) {

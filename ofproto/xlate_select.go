@@ -115,8 +115,7 @@ func newDPHashSelect(props []byte, buckets []bucket) *dpHashSelect {
 
 // pickSelect chooses a select group's bucket; nil means none (no live
 // bucket, or translation is freezing to let the datapath hash first).
-func (x *xlate) pickSelect(props []byte, buckets []bucket) *bucket {
-	s := newDPHashSelect(props, buckets)
+func (x *xlate) pickSelect(s *dpHashSelect, buckets []bucket) *bucket {
 	if s == nil {
 		return x.selectBucket(buckets)
 	}
@@ -154,13 +153,7 @@ func (x *xlate) freezeForHash(alg, basis uint32) {
 // recirculated with the frozen pipeline as its recirculation state.
 func (x *xlate) finishHashFreeze(p *pauseState) {
 	x.commit()
-	cont := pausedPipeline{
-		items:       p.items,
-		stack:       x.nx.stack,
-		actset:      x.actset,
-		conntracked: x.conntracked,
-		odpPort:     x.ports[x.inPort()],
-	}
+	cont := x.frozenPipeline(p.items)
 	st := frozenState{bridge: x.br, inPort: x.inPort(), meta: x.frozenMeta(), cont: cont.encode(), recirc: true}
 	x.acts = append(x.acts, *p.hash, dpif.Recirc(x.bk.recirc.idFor(st, x.now)))
 }
@@ -182,18 +175,5 @@ func (x *xlate) thaw(cont string) {
 		x.fail(fmt.Errorf("recirculation state: %w", err))
 		return
 	}
-	x.conntracked = pp.conntracked
-	x.nx.stack = pp.stack
-	x.actset = pp.actset
-	x.runFrozen(pp.items)
-	if len(x.actset) > 0 && x.err == nil && x.pause == nil {
-		set := x.actset
-		x.actset = nil
-		x.exit = false
-		x.where.actionSet = true
-		x.doActions(orderActionSet(set))
-		x.where.actionSet = false
-	}
-	x.finishPause()
-	x.finish()
+	x.runPaused(pp)
 }
