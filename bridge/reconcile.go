@@ -85,9 +85,9 @@ type reconciler struct {
 	// tableCfg is the Flow_Table settings last given to each OpenFlow
 	// agent (flow_table.go).
 	tableCfg map[*ofproto.Bridge]string
-	// rateCfg is the packet-in limits last given to each OpenFlow agent
-	// (controller_limits.go).
-	rateCfg map[*ofproto.Bridge]string
+	// ctrlCfg is the controller settings last given to each OpenFlow
+	// agent (controller_settings.go).
+	ctrlCfg map[*ofproto.Bridge]string
 	// tls is the SSL configuration shared by every bridge (ssl.go).
 	tls *ofproto.TLS
 }

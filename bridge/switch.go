@@ -273,7 +273,7 @@ func (s *Switch) reconfigure(ctx context.Context, apply bool) error {
 		if err := s.applyFlowTables(ctx, snap); err != nil {
 			return err
 		}
-		s.rec.applyRateLimits(snap)
+		s.rec.applyControllerSettings(snap)
 	}
 	ops, err := s.writeBack(snap, snap.root.CurCfg != snap.root.NextCfg)
 	if err != nil {

@@ -81,8 +81,11 @@ type Bridge struct {
 	// statusNotify is told about controller state changes (ctrlstatus.go).
 	statusNotify func()
 
-	// probe is the controllers' inactivity probe interval.
-	probe time.Duration
+	// probe is the controllers' default inactivity probe interval; timing
+	// the Controller targets' own settings (controller_timing.go). Both
+	// guarded by connMu.
+	probe  time.Duration
+	timing map[string]ControllerTiming
 
 	wg   sync.WaitGroup
 	done chan struct{}

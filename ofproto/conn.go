@@ -56,6 +56,9 @@ type conn struct {
 	// passiveCtrl: accepted on a Controller target's listener, closed
 	// when the controllers change (listener.go).
 	passiveCtrl bool
+	// target is the Controller target of an active controller connection
+	// or of the listener that accepted it, "" for others.
+	target string
 
 	out       chan []byte
 	closed    chan struct{}
@@ -249,9 +252,9 @@ func (c *conn) readLoop() {
 		return
 	}
 	c.lastRecv.Store(time.Now().UnixNano())
-	if (c.kind == connPrimary || c.passiveCtrl) && c.b.probe > 0 {
+	if c.kind == connPrimary || c.passiveCtrl {
 		c.b.wg.Add(1)
-		go c.probeLoop(c.b.probe)
+		go c.probeLoop()
 	}
 	for {
 		msg, err := readMsg(in)
@@ -374,17 +377,28 @@ func (c *conn) sendError(err error, request []byte) {
 // answer before the switch disconnects (OVS's inactivity_probe default).
 var inactivityProbe = 5 * time.Second
 
-// probeLoop checks a controller connection for liveness.
-func (c *conn) probeLoop(interval time.Duration) {
+// probeLoop checks a controller connection for liveness, with its
+// target's probe interval as it is at each check.
+func (c *conn) probeLoop() {
 	defer c.b.wg.Done()
-	t := time.NewTicker(interval / 4)
+	t := time.NewTimer(time.Second)
 	defer t.Stop()
 	var probeSent time.Time
 	for {
+		interval := c.b.controllerTiming(c.target).Probe
+		if interval > 0 {
+			t.Reset(interval / 4)
+		} else {
+			probeSent = time.Time{}
+			t.Reset(time.Second)
+		}
 		select {
 		case <-c.closed:
 			return
 		case now := <-t.C:
+			if interval <= 0 {
+				continue
+			}
 			last := time.Unix(0, c.lastRecv.Load())
 			switch {
 			case !probeSent.IsZero() && last.After(probeSent):

@@ -10,7 +10,8 @@ import (
 )
 
 // Reconnection backoff of active controller connections, as OVS's rconn:
-// it starts at one second and doubles up to max_backoff (8 s default).
+// it starts at one second and doubles up to the target's max_backoff
+// (maxBackoff by default).
 const (
 	minBackoff = time.Second
 	maxBackoff = 8 * time.Second
@@ -100,7 +101,7 @@ func (b *Bridge) setControllers(targets []string) {
 				log.Err("%s: %s: listen failed: %v", b.name, t, err)
 				continue
 			}
-			b.startCtrlListener(ln)
+			b.startCtrlListener(ln, t)
 			continue
 		}
 		ac := &activeController{target: t, network: network, addr: addr, quit: make(chan struct{})}
@@ -136,7 +137,7 @@ func (b *Bridge) runActive(ac *activeController, target string) {
 		if err == nil {
 			connLog.Info("%s<->%s: connected", b.name, target)
 			backoff = minBackoff
-			c := b.serve(nc, connPrimary, false)
+			c := b.serveAs(nc, acceptRole{kind: connPrimary, target: target})
 			if c == nil {
 				return
 			}
@@ -160,12 +161,13 @@ func (b *Bridge) runActive(ac *activeController, target string) {
 				s.state, s.lastErr = stateBackoff, connError(err)
 			})
 		}
+		backoff = min(backoff, b.controllerTiming(target).MaxBackoff)
 		select {
 		case <-time.After(backoff):
 		case <-ac.quit:
 			return
 		}
 		b.setCtrlState(ac, func(s *ctrlState) { s.state = stateConnecting })
-		backoff = min(2*backoff, maxBackoff)
+		backoff *= 2
 	}
 }

@@ -102,7 +102,7 @@ func (b *Bridge) failOpenRun(now time.Time) {
 	fo.mu.Lock()
 	active := fo.active
 	fo.mu.Unlock()
-	trigger := 3 * b.probe
+	trigger := 3 * b.maxProbe()
 	secs := int(down / time.Second)
 	switch {
 	case active && (down == 0 || secure):

@@ -54,17 +54,19 @@ func (b *Bridge) startListener(ln net.Listener, kind connKind, snoop bool) {
 
 // startCtrlListener accepts connections on the listener of a passive
 // Controller target (ptcp:, pssl:, punix:). As in OVS they are service
-// connections (no packet-ins until asked, no inactivity probe), but they
-// belong to the target: changing the controllers closes them.
-func (b *Bridge) startCtrlListener(ln net.Listener) {
-	b.acceptOn(ln, acceptRole{kind: connService, ctrl: true})
+// connections (no packet-ins until asked) probed with the target's
+// inactivity_probe, and they belong to the target: changing the
+// controllers closes them.
+func (b *Bridge) startCtrlListener(ln net.Listener, target string) {
+	b.acceptOn(ln, acceptRole{kind: connService, ctrl: true, target: target})
 }
 
 // acceptRole is what an accepted connection becomes.
 type acceptRole struct {
-	kind  connKind
-	snoop bool
-	ctrl  bool // from a Controller target's listener
+	kind   connKind
+	snoop  bool
+	ctrl   bool   // from a Controller target's listener
+	target string // the Controller target, if any
 }
 
 func (b *Bridge) acceptOn(ln net.Listener, role acceptRole) {
@@ -168,15 +170,11 @@ func (b *Bridge) serveTLS(t *TLS, nc net.Conn, role acceptRole) {
 	}()
 }
 
-// serve registers a new connection and starts its goroutines; it returns
-// the connection, or nil if the bridge is closing.
-func (b *Bridge) serve(nc net.Conn, kind connKind, snoop bool) *conn {
-	return b.serveAs(nc, acceptRole{kind: kind, snoop: snoop})
-}
-
+// serveAs registers a new connection and starts its goroutines; it
+// returns the connection, or nil if the bridge is closing.
 func (b *Bridge) serveAs(nc net.Conn, role acceptRole) *conn {
 	c := newConn(b, nc, role.kind, role.snoop)
-	c.passiveCtrl = role.ctrl
+	c.passiveCtrl, c.target = role.ctrl, role.target
 	b.connMu.Lock()
 	if b.closed {
 		b.connMu.Unlock()
