@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govswitchd/govswitchd/ovshash"
 	"github.com/govswitchd/govswitchd/unixctl"
 )
 
@@ -83,7 +84,7 @@ func TestRates(t *testing.T) {
 	// 15 s later: three slots, 25 spread as 8, 8, 9.
 	got := Show(t0.Add(20 * time.Second))
 	want := "Event coverage, avg rate over last: 5 seconds, last minute, last hour,  hash=" +
-		fmt.Sprintf("%08x", hashInt(1, hashString("events", hashInt(0, 0)))) + ":\n" +
+		fmt.Sprintf("%08x", ovshash.Words2(1, ovshash.Bytes([]byte("events"), ovshash.Words2(0, 0)))) + ":\n" +
 		"events                     1.8/sec     1.250/sec        0.0208/sec   total: 75\n" +
 		"0 events never hit\n"
 	if got != want {
@@ -111,7 +112,7 @@ func TestRatesAfterLongPause(t *testing.T) {
 	c.Add(172800) // 10 per 5 s slot over the day
 	got := Show(t0.Add(5*time.Second + 24*time.Hour))
 	want := fmt.Sprintf("Event coverage, avg rate over last: 5 seconds, last minute, last hour,  hash=%08x:\n",
-		hashInt(1, hashString("steady", hashInt(0, 0)))) +
+		ovshash.Words2(1, ovshash.Bytes([]byte("steady"), ovshash.Words2(0, 0)))) +
 		"steady                     2.0/sec     2.000/sec        1.9694/sec   total: 172800\n" +
 		"0 events never hit\n"
 	if got != want {
@@ -171,7 +172,7 @@ func TestCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := fmt.Sprintf("Event coverage, avg rate over last: 5 seconds, last minute, last hour,  hash=%08x:\n",
-		hashInt(1, hashString("bridge_reconfigure", hashInt(0, 0)))) +
+		ovshash.Words2(1, ovshash.Bytes([]byte("bridge_reconfigure"), ovshash.Words2(0, 0)))) +
 		"bridge_reconfigure         0.0/sec     0.000/sec        0.0000/sec   total: 3\n" +
 		"1 events never hit\n"
 	if got != want {

@@ -6,6 +6,7 @@ import (
 	"github.com/govswitchd/govswitchd/dpif"
 	"github.com/govswitchd/govswitchd/ofactions"
 	"github.com/govswitchd/govswitchd/ofp/mf"
+	"github.com/govswitchd/govswitchd/ovshash"
 )
 
 // nxState is what the Nicira actions of this file keep per translation:
@@ -186,7 +187,7 @@ func (x *xlate) bundle(a *ofactions.Bundle) {
 			if !x.bundleMemberLive(m) {
 				continue
 			}
-			if w := hash2Words(uint32(i), hash); best < 0 || w > bestHash {
+			if w := ovshash.Words2(uint32(i), hash); best < 0 || w > bestHash {
 				best, bestHash = i, w
 			}
 		}

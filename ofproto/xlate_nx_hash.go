@@ -6,6 +6,7 @@ import (
 
 	"github.com/govswitchd/govswitchd/ofactions"
 	"github.com/govswitchd/govswitchd/ofp/mf"
+	"github.com/govswitchd/govswitchd/ovshash"
 )
 
 // The hashes behind multipath and bundle, bit for bit those of OVS
@@ -13,35 +14,6 @@ import (
 // flow picks the same link or member here as under ovs-vswitchd. Words
 // are read from the fields' wire bytes in host (little-endian) order, as
 // OVS reads them from struct flow.
-
-func mhashAdd(h, data uint32) uint32 {
-	if data != 0 {
-		data *= 0xcc9e2d51
-		data = bits.RotateLeft32(data, 15)
-		data *= 0x1b873593
-		h ^= data
-	}
-	h = bits.RotateLeft32(h, 13)
-	return h*5 + 0xe6546b64
-}
-
-func mhashFinish(h uint32) uint32 {
-	h ^= h >> 16
-	h *= 0x85ebca6b
-	h ^= h >> 13
-	h *= 0xc2b2ae35
-	h ^= h >> 16
-	return h
-}
-
-func hashFinish(h, final uint32) uint32 { return mhashFinish(h ^ final) }
-
-func hashAdd64(h uint32, data uint64) uint32 {
-	return mhashAdd(mhashAdd(h, uint32(data)), uint32(data>>32))
-}
-
-// hash2Words is OVS's hash_2words.
-func hash2Words(x, y uint32) uint32 { return hashFinish(mhashAdd(mhashAdd(x, 0), y), 8) }
 
 func jhashMix(a, b, c uint32) (uint32, uint32, uint32) {
 	a -= c
@@ -209,22 +181,22 @@ func hashSymmetricL3L4(h *hashFlow, basis uint32, udp bool) uint32 {
 		for i := range x {
 			x[i] = h.nwSrc[i] ^ h.nwDst[i]
 		}
-		hash = mhashAdd(hash, le.Uint32(x[:]))
+		hash = ovshash.Add(hash, le.Uint32(x[:]))
 	case mf.EthTypeIPv6:
 		var x [16]byte
 		for i := range x {
 			x[i] = h.nwSrc[i] ^ h.nwDst[i]
 		}
-		hash = hashAdd64(hash, le.Uint64(x[:8]))
-		hash = hashAdd64(hash, le.Uint64(x[8:]))
+		hash = ovshash.Add64(hash, le.Uint64(x[:8]))
+		hash = ovshash.Add64(hash, le.Uint64(x[8:]))
 	default:
 		return hashSymmetricL2(h, basis)
 	}
-	hash = mhashAdd(hash, uint32(h.proto))
+	hash = ovshash.Add(hash, uint32(h.proto))
 	if !h.frag && (h.proto == mf.IPProtoTCP || h.proto == mf.IPProtoSCTP || udp && h.proto == mf.IPProtoUDP) {
-		hash = mhashAdd(hash, be16le(h.tpSrc^h.tpDst))
+		hash = ovshash.Add(hash, be16le(h.tpSrc^h.tpDst))
 	}
-	return hashFinish(hash, basis)
+	return ovshash.Finish(hash, basis)
 }
 
 func hashSymmetricL2(h *hashFlow, basis uint32) uint32 {
@@ -237,10 +209,10 @@ func hashSymmetricL2(h *hashFlow, basis uint32) uint32 {
 	}
 	le := binary.LittleEndian
 	hash := basis
-	hash = mhashAdd(hash, le.Uint32(b[0:]))
-	hash = mhashAdd(hash, le.Uint32(b[4:]))
-	hash = mhashAdd(hash, le.Uint32(b[8:]))
-	return hashFinish(hash, basis)
+	hash = ovshash.Add(hash, le.Uint32(b[0:]))
+	hash = ovshash.Add(hash, le.Uint32(b[4:]))
+	hash = ovshash.Add(hash, le.Uint32(b[8:]))
+	return ovshash.Finish(hash, basis)
 }
 
 // maskHashFields records in wc the fields flowHashFields read, as OVS's
@@ -321,9 +293,9 @@ func multipathLink(hash uint32, alg uint16, nLinks, arg uint32) uint32 {
 		if nLinks > 64 {
 			return iterHash(hash, nLinks, 0)
 		}
-		best, bestW := uint32(0), hash2Words(hash, 0)
+		best, bestW := uint32(0), ovshash.Words2(hash, 0)
 		for l := uint32(1); l < nLinks; l++ {
-			if w := hash2Words(hash, l); w > bestW {
+			if w := ovshash.Words2(hash, l); w > bestW {
 				best, bestW = l, w
 			}
 		}
@@ -343,7 +315,7 @@ func iterHash(hash, nLinks, modulo uint32) uint32 {
 		}
 	}
 	for i := uint32(0); ; i++ {
-		if l := hash2Words(hash, i) % modulo; l < nLinks {
+		if l := ovshash.Words2(hash, i) % modulo; l < nLinks {
 			return l
 		}
 	}

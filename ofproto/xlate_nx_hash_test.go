@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/govswitchd/govswitchd/ofactions"
+	"github.com/govswitchd/govswitchd/ovshash"
 )
 
 // TestNXHashesMatchOVS checks multipath and bundle's hashes against
@@ -85,7 +86,7 @@ func TestNXHashesMatchOVS(t *testing.T) {
 		hash := flowHashFields(&tt.h, ofactions.HashSymmetricL3L4UDP, 5)
 		best, bestW := 0, uint32(0)
 		for i := range 3 {
-			if w := hash2Words(uint32(i), hash); i == 0 || w > bestW {
+			if w := ovshash.Words2(uint32(i), hash); i == 0 || w > bestW {
 				best, bestW = i, w
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/govswitchd/govswitchd/ofactions"
 	"github.com/govswitchd/govswitchd/ofp"
 	"github.com/govswitchd/govswitchd/ofp/mf"
+	"github.com/govswitchd/govswitchd/ovshash"
 )
 
 // TestXlateNXActions translates one packet through the Nicira actions
@@ -84,7 +85,7 @@ func TestXlateNXActions(t *testing.T) {
 // picks for tcpKey's source MAC.
 func hrwMember(t *testing.T) string {
 	h := jhashBytes([]byte{0, 0, 0, 0, 0, 1}, 0)
-	if hash2Words(0, h) >= hash2Words(1, h) {
+	if ovshash.Words2(0, h) >= ovshash.Words2(1, h) {
 		return "2"
 	}
 	return "3"
