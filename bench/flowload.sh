@@ -98,22 +98,25 @@ stop_world() {
 # cpu_ticks is the user+system CPU time a process has used, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-# load prints the seconds add-flows took and the CPU seconds the daemon
-# spent meanwhile (less sensitive to a busy machine than the wall time),
-# after checking every flow is in.
+# load prints the seconds add-flows took, the CPU seconds the daemon
+# spent meanwhile (less sensitive to a busy machine than the wall time)
+# and those ovs-ofctl spent, after checking every flow is in. ovs-ofctl
+# waits for a barrier reply after every flow_mod, so the two processes
+# take turns: the wall time is about the sum of their CPU times.
 load() { # daemon-binary
     start_world "$1"
-    local t0 t1 c0 c1 count pid
+    local t0 t1 c0 c1 count pid ofctl
     pid=$(cat "$RUN/ovs-vswitchd.pid")
     c0=$(cpu_ticks "$pid")
     t0=$(date +%s.%N)
-    ovs-ofctl add-flows br0 "$FLOWS"
+    { TIMEFORMAT='%U %S'; time ovs-ofctl add-flows br0 "$FLOWS" 2>&3; } 3>&2 2>"$WORK/ofctl.time"
     t1=$(date +%s.%N)
     c1=$(cpu_ticks "$pid")
+    ofctl=$(awk '{print $1 + $2}' "$WORK/ofctl.time")
     count=$(ovs-ofctl dump-aggregate br0 | sed -n 's/.*flow_count=\([0-9]*\).*/\1/p')
     stop_world
     [ "$count" = "$N" ] || die "$1: flow_count=$count after add-flows, want $N"
-    python3 -c "print('%.3f/%.2f' % ($t1 - $t0, ($c1 - $c0) / $(getconf CLK_TCK)))"
+    python3 -c "print('%.3f/%.2f/%.2f' % ($t1 - $t0, ($c1 - $c0) / $(getconf CLK_TCK), $ofctl))"
 }
 
 declare -a T_OVS T_GOV
@@ -122,7 +125,7 @@ for r in $(seq "$REPS"); do
     BG+=("$(cut -d' ' -f1 /proc/loadavg)")
     T_OVS+=("$(load "$OVS_VSWITCHD")")
     T_GOV+=("$(load "$GOVSWITCHD")")
-    echo "flowload: rep $r (wall/daemon CPU): ovs-vswitchd ${T_OVS[-1]} s, govswitchd ${T_GOV[-1]} s" >&2
+    echo "flowload: rep $r (wall/daemon CPU/ovs-ofctl CPU): ovs-vswitchd ${T_OVS[-1]} s, govswitchd ${T_GOV[-1]} s" >&2
 done
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)
@@ -134,10 +137,10 @@ python3 - "$N" "$REPS" "${T_OVS[*]}" "${T_GOV[*]}" "${BG[*]}" "$STAMP" \
 import statistics, sys
 n, reps, ovs, gov, bg, stamp, commit, gbin = sys.argv[1:]
 def parse(runs):
-    pairs = [r.split("/") for r in runs.split()]
-    return [float(w) for w, _ in pairs], [float(c) for _, c in pairs]
-ovs, ovs_cpu = parse(ovs)
-gov, gov_cpu = parse(gov)
+    runs = [r.split("/") for r in runs.split()]
+    return [[float(r[i]) for r in runs] for i in range(3)]
+ovs, ovs_cpu, ovs_ctl = parse(ovs)
+gov, gov_cpu, gov_ctl = parse(gov)
 fmt = lambda t: " ".join("%.3f" % x for x in t)
 print("# Flow table load: %s flows with ovs-ofctl add-flows (%s UTC)" % (n, stamp))
 print()
@@ -145,13 +148,15 @@ print("`bench/flowload.sh` (REPS=%s), commit %s plus working tree; govswitchd: %
 print("database and daemon in a private namespace, netdev bridge, fail_mode=secure;")
 print("wall time is `ovs-ofctl add-flows br0 FILE` from start to exit (all flow_mods")
 print("and the final barrier answered), checked with dump-aggregate; daemon CPU is")
-print("the user+system time the daemon used meanwhile. The daemons alternate; load")
+print("the user+system time the daemon used meanwhile, ovs-ofctl CPU that of")
+print("ovs-ofctl (it waits for a barrier reply after each flow_mod, so the two take")
+print("turns and the wall time is about the sum of the two). The daemons alternate; load")
 print("average (1 min) before each pair: %s." % ", ".join(bg.split()))
 print()
-print("| daemon | wall, runs (s) | wall min (s) | wall median (s) | daemon CPU, runs (s) | CPU min (s) |")
-print("|---|---|---|---|---|---|")
-for name, t, c in (("ovs-vswitchd 3.1", ovs, ovs_cpu), ("govswitchd", gov, gov_cpu)):
-    print("| %s | %s | %.3f | %.3f | %s | %.2f |" % (name, fmt(t), min(t), statistics.median(t), fmt(c), min(c)))
+print("| daemon | wall, runs (s) | wall min (s) | wall median (s) | daemon CPU, runs (s) | CPU min (s) | CPU median (s) | ovs-ofctl CPU, runs (s) |")
+print("|---|---|---|---|---|---|---|---|")
+for name, t, c, o in (("ovs-vswitchd 3.1", ovs, ovs_cpu, ovs_ctl), ("govswitchd", gov, gov_cpu, gov_ctl)):
+    print("| %s | %s | %.3f | %.3f | %s | %.2f | %.2f | %s |" % (name, fmt(t), min(t), statistics.median(t), fmt(c), min(c), statistics.median(c), fmt(o)))
 print()
 print("Ratio govswitchd/ovs-vswitchd, wall: %.2f (min), %.2f (median); daemon CPU: %.2f (min)." % (
     min(gov) / min(ovs), statistics.median(gov) / statistics.median(ovs), min(gov_cpu) / max(min(ovs_cpu), 0.01)))

@@ -17,20 +17,7 @@ func BenchmarkFlowLoad(b *testing.B) {
 	const n = 20000
 	var stream []byte
 	for j := range n {
-		i := j / 5
-		var text string
-		switch j % 5 {
-		case 0:
-			text = fmt.Sprintf("table=0,priority=300,ip,in_port=%d,nw_src=10.%d.%d.%d,actions=output:%d", 1+i%2, i>>16&255, i>>8&255, i&255, 1+i%3)
-		case 1:
-			text = fmt.Sprintf("table=1,cookie=%#x,priority=200,tcp,nw_dst=172.16.%d.%d,tp_dst=%d,actions=set_field:%d->vlan_vid,output:2", 0x1000+i, i>>8&255, i&255, 1000+i%50000, 0x1000|(1+i%4094))
-		case 2:
-			text = fmt.Sprintf("table=2,priority=100,dl_vlan=%d,dl_src=02:00:00:%02x:%02x:%02x,actions=pop_vlan,resubmit(,3)", 1+i%4094, i>>16&255, i>>8&255, i&255)
-		case 3:
-			text = fmt.Sprintf("table=3,priority=50,ipv6,ipv6_src=2001:db8::%x:%x,actions=dec_ttl,output:3", 1+i>>16, i&0xffff)
-		case 4:
-			text = fmt.Sprintf("table=4,priority=%d,arp,arp_tpa=192.168.%d.%d,actions=load:%#x->NXM_NX_REG0[],resubmit(,5)", 10+i%100, i>>8&255, i&255, i+1)
-		}
+		text := manyFlowText(j)
 		fm, err := ofp.ParseFlow(text, ofp.FlowAdd)
 		if err != nil {
 			b.Fatalf("%s: %v", text, err)
@@ -84,5 +71,24 @@ func BenchmarkFlowLoad(b *testing.B) {
 		}
 		br.Close()
 		b.StartTimer()
+	}
+}
+
+// manyFlowText is flow j of the load: five kinds, one table each,
+// as tests/manyflows_test.go and bench/flowload.sh generate them (with
+// set_field and pop_vlan for the OpenFlow 1.3 encoding).
+func manyFlowText(j int) string {
+	i := j / 5
+	switch j % 5 {
+	case 0:
+		return fmt.Sprintf("table=0,priority=300,ip,in_port=%d,nw_src=10.%d.%d.%d,actions=output:%d", 1+i%2, i>>16&255, i>>8&255, i&255, 1+i%3)
+	case 1:
+		return fmt.Sprintf("table=1,cookie=%#x,priority=200,tcp,nw_dst=172.16.%d.%d,tp_dst=%d,actions=set_field:%d->vlan_vid,output:2", 0x1000+i, i>>8&255, i&255, 1000+i%50000, 0x1000|(1+i%4094))
+	case 2:
+		return fmt.Sprintf("table=2,priority=100,dl_vlan=%d,dl_src=02:00:00:%02x:%02x:%02x,actions=pop_vlan,resubmit(,3)", 1+i%4094, i>>16&255, i>>8&255, i&255)
+	case 3:
+		return fmt.Sprintf("table=3,priority=50,ipv6,ipv6_src=2001:db8::%x:%x,actions=dec_ttl,output:3", 1+i>>16, i&0xffff)
+	default:
+		return fmt.Sprintf("table=4,priority=%d,arp,arp_tpa=192.168.%d.%d,actions=load:%#x->NXM_NX_REG0[],resubmit(,5)", 10+i%100, i>>8&255, i&255, i+1)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -37,6 +38,10 @@ type Backer struct {
 	stop      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
+
+	// kickPending is set from a kick until the loop looks at the change
+	// (revalkick.go): kicks meanwhile need no wake-up.
+	kickPending atomic.Bool
 }
 
 // portRef is one datapath port as a bridge sees it.
@@ -109,12 +114,7 @@ func (k *Backer) AddBridge(b *Bridge) {
 	k.bridges[b] = &backerBridge{br: b, ofToOdp: map[uint16]uint32{}, normal: maclearn.NewSwitch(t), mac: t}
 	backers.Store(b, k)
 	k.mu.Unlock()
-	kick := func() {
-		select {
-		case k.kick <- struct{}{}:
-		default: // one pending kick covers every change before it
-		}
-	}
+	kick := k.kickRevalidation
 	b.onChange.Store(&kick)
 	// ct-flush-zone and ct-flush act on the datapath's tracker. Set
 	// outside k.mu: the bridge's own lock must never nest inside it.
@@ -289,15 +289,33 @@ func (k *Backer) revalidateLoop() {
 	defer tick.Stop()
 	var last uint64
 	lastReval := time.Now()
+	// A kick within kickHoldoff of the last kicked revalidation waits
+	// for the rest of it on hold (revalkick.go).
+	var lastKicked time.Time
+	hold := time.NewTimer(0)
+	<-hold.C
+	var holdC <-chan time.Time
+	kicked := func() {
+		holdC = nil
+		k.kickPending.Store(false)
+		if fp := k.fingerprint(); fp != last {
+			last, lastKicked = fp, time.Now()
+			k.dp.RequestRevalidation()
+		}
+	}
 	for {
 		select {
 		case <-k.stop:
 			return
 		case <-k.kick:
-			if fp := k.fingerprint(); fp != last {
-				last = fp
-				k.dp.RequestRevalidation()
+			if wait := kickHoldoff - time.Since(lastKicked); wait > 0 {
+				hold.Reset(wait)
+				holdC = hold.C
+				continue
 			}
+			kicked()
+		case <-holdC:
+			kicked()
 		case now := <-tick.C:
 			k.ageMACs()
 			fp := k.fingerprint()
