@@ -79,6 +79,9 @@ type classifier struct {
 	// gen changes whenever rules does (every change goes through index,
 	// unindex or reset): the revalidator's fingerprint hashes it.
 	gen uint64
+	// seq numbers rules in insertion order (Rule.seq), which is their
+	// order among rules of the same priority.
+	seq uint64
 }
 
 // exactSeed keys the exact index; one per process is enough.
@@ -145,18 +148,22 @@ func (c *classifier) insertAt(priority uint16) int {
 
 // insert adds r after every rule of the same or higher priority.
 func (c *classifier) insert(r *Rule) {
+	c.seq++
+	r.seq = c.seq
 	c.rules = slices.Insert(c.rules, c.insertAt(r.Priority), r)
 	c.index(r)
 }
 
-// position returns r's index in rules, or -1. Only rules of r's priority
-// need looking at.
+// position returns r's index in rules, or -1. rules is ordered by
+// priority descending, then seq ascending, so a binary search finds it:
+// modifying or deleting one of many rules of a priority stays cheap.
 func (c *classifier) position(r *Rule) int {
-	lo := sort.Search(len(c.rules), func(i int) bool { return c.rules[i].Priority <= r.Priority })
-	for i := lo; i < len(c.rules) && c.rules[i].Priority == r.Priority; i++ {
-		if c.rules[i] == r {
-			return i
-		}
+	i := sort.Search(len(c.rules), func(i int) bool {
+		q := c.rules[i]
+		return q.Priority < r.Priority || q.Priority == r.Priority && q.seq >= r.seq
+	})
+	if i < len(c.rules) && c.rules[i] == r {
+		return i
 	}
 	return -1
 }
@@ -168,6 +175,7 @@ func (c *classifier) replace(old, nr *Rule) {
 		c.insert(nr)
 		return
 	}
+	nr.seq = old.seq
 	c.rules[i] = nr
 	c.unindex(old)
 	c.index(nr)

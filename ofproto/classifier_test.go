@@ -144,3 +144,36 @@ func BenchmarkAddFlows(b *testing.B) {
 		}
 	}
 }
+
+// position finds every rule among many of the same priorities, through
+// insertions, replacements and removals in any order.
+func TestClassifierPosition(t *testing.T) {
+	var c classifier
+	var want []*Rule
+	for i := range 600 {
+		r := testRule(t, uint16(i%3), uint64(i))
+		c.insert(r)
+		want = append(want, r)
+	}
+	// The order the classifier keeps: priority descending, then insertion.
+	slices.SortStableFunc(want, func(a, b *Rule) int { return int(b.Priority) - int(a.Priority) })
+	for i := 0; i < len(want); i += 7 {
+		r := want[i]
+		nr := testRule(t, r.Priority, r.Match.Uint(mf.Reg0))
+		c.replace(r, nr)
+		want[i] = nr
+	}
+	for i := len(want) - 1; i >= 0; i -= 5 {
+		c.remove(want[i])
+		want = slices.Delete(want, i, i+1)
+	}
+	checkClassifier(t, &c, want)
+	for i, r := range want {
+		if got := c.position(r); got != i {
+			t.Fatalf("position of rule %d/%d = %d, want %d", r.Priority, r.Match.Uint(mf.Reg0), got, i)
+		}
+	}
+	if got := c.position(testRule(t, 1, 1)); got != -1 {
+		t.Errorf("position of a rule not in the table = %d", got)
+	}
+}

@@ -23,6 +23,10 @@ type Rule struct {
 	Flags       uint16 // ofp.Flag*
 	Actions     ofactions.List
 
+	// seq is the rule's place among its table's rules of the same
+	// priority (classifier.go).
+	seq uint64
+
 	created  time.Time // for duration
 	modified time.Time // for hard_age and the hard timeout
 
