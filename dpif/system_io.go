@@ -188,8 +188,10 @@ func reinsertVLAN(pkt *Packet, tpid, tci uint16) bool {
 
 // Send transmits the batch with sendmmsg. A frame the kernel refuses (too
 // long for the MTU, say) is dropped and the rest still go; when the device
-// is down or the socket buffer is full the rest of the batch is dropped.
-// Drops are counted, and the first cause is returned.
+// is down, refuses a frame or the socket buffer is full the rest of the
+// batch is dropped. Drops are counted once: a frame the device refused
+// (ENOBUFS) is in the device's own counters already. The first cause is
+// returned.
 func (p *SystemPort) Send(q int, b *Batch) error {
 	if err := checkSend(p.name, q, b); err != nil {
 		return err
@@ -226,6 +228,11 @@ func (p *SystemPort) Send(q int, b *Batch) error {
 		if err == nil && sent == 0 {
 			err = unix.EAGAIN // never loop without progress
 		}
+		if err == nil && ofs < n {
+			// The frame at ofs failed, but sendmmsg does not say why.
+			// Sending it again could count it twice (see lostSendError).
+			err = p.lostSendError(tx.iovs[ofs])
+		}
 		if err == nil {
 			continue
 		}
@@ -236,7 +243,13 @@ func (p *SystemPort) Send(q int, b *Batch) error {
 		case unix.EMSGSIZE, unix.EINVAL, unix.EPERM:
 			dropped++ // only this frame is bad
 			ofs++
-		default: // ENETDOWN, ENXIO, EAGAIN, ENOBUFS: the device is not taking frames
+		case unix.ENOBUFS:
+			// The device refused the frame and has counted it (a veth in
+			// its tx_dropped, a qdisc in its drops): only the rest of
+			// the batch is ours.
+			dropped += uint64(n - ofs - 1)
+			ofs = n
+		default: // ENETDOWN, ENXIO, EAGAIN: the device is not taking frames
 			dropped += uint64(n - ofs)
 			ofs = n
 		}
