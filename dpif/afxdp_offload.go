@@ -203,7 +203,9 @@ var offloadableMask = func() FlowMask {
 // a recirc_id(0) megaflow covering the direction on that port (one carrying
 // the connection's own tuple if there is one). Ports whose packets would
 // not simply be forwarded to one afxdp port are left out; with none left
-// the error says why (ErrNotOffloadable).
+// the error says why (ErrNotOffloadable). The port whose template carries
+// the connection's own tuple is never left out: if it does not resolve,
+// neither does the direction.
 func (d *Datapath) ConnPaths(c *conntrack.Conn, reply bool) ([]ConnPath, error) {
 	tuple := c.Key()
 	if reply {
@@ -254,6 +256,14 @@ func (d *Datapath) ConnPaths(c *conntrack.Conn, reply bool) ([]ConnPath, error) 
 		p, err := d.offloadWalkPath(c, reply, t.key, ports)
 		if err != nil {
 			why = fmt.Errorf("%s direction from port %d: %w", offloadDirName(reply), in, err)
+			if t.exact {
+				// A packet of this very direction made the template:
+				// this port is where its packets arrive, so the paths
+				// of other ports alone would leave them in software
+				// (typically the direction's post-ct megaflow is not
+				// installed yet; the provider retries).
+				return nil, why
+			}
 			continue
 		}
 		p.InIfindex = ports[in].ifindex
