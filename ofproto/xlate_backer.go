@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"hash/maphash"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -375,7 +376,10 @@ func (k *Backer) fingerprint() uint64 {
 		for i := range b.tables {
 			word(b.tables[i].cls.gen)
 		}
-		for id, g := range b.groups {
+		// Maps in key order: the fingerprint must not change when nothing
+		// did (a change starts a revalidation of every megaflow).
+		for _, id := range slices.Sorted(maps.Keys(b.groups)) {
+			g := b.groups[id]
 			word(uint64(id))
 			word(uint64(uintptr(unsafe.Pointer(g))))
 			word(uint64(len(g.buckets)))
@@ -383,7 +387,8 @@ func (k *Backer) fingerprint() uint64 {
 				word(uint64(uintptr(unsafe.Pointer(&g.buckets[0]))))
 			}
 		}
-		for no, p := range b.ports {
+		for _, no := range slices.Sorted(maps.Keys(b.ports)) {
+			p := b.ports[no]
 			word(uint64(no)<<32 | uint64(p.Config))
 			if p.LinkDown {
 				word(1)
