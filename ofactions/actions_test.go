@@ -12,10 +12,7 @@ import (
 // actionCases: text as given to ovs-ofctl, the match the flow would have,
 // and the text OVS prints back after decoding OpenFlow 1.0 / 1.3 / 1.5.
 // An empty expectation means "same as the input".
-var actionCases = []struct {
-	text, match            string
-	want10, want13, want15 string
-}{
+var actionCases = []actionCase{
 	{text: "output:1"},
 	{text: "output:1,output:2,LOCAL"},
 	{text: "NORMAL"},
@@ -83,22 +80,7 @@ var actionCases = []struct {
 var versionNames = map[uint8]string{version10: "OpenFlow10", version13: "OpenFlow13", version15: "OpenFlow15"}
 
 func TestActionsTextRoundTrip(t *testing.T) {
-	for _, c := range actionCases {
-		l, err := Parse(c.text)
-		if err != nil {
-			t.Errorf("Parse(%q): %v", c.text, err)
-			continue
-		}
-		for v, want := range map[uint8]string{version10: c.want10, version13: c.want13, version15: c.want15} {
-			if want == "" {
-				want = c.text
-			}
-			got := roundTrip(t, l, c.match, v)
-			if got != want {
-				t.Errorf("%s %q: decoded text %q, want %q", versionNames[v], c.text, got, want)
-			}
-		}
-	}
+	checkTextRoundTrips(t, actionCases)
 }
 
 func roundTrip(t *testing.T, l List, match string, v uint8) string {
@@ -126,26 +108,7 @@ func roundTrip(t *testing.T, l List, match string, v uint8) string {
 // and requires OVS to print exactly what our decoder prints.
 func TestActionsMatchOVSDecoder(t *testing.T) {
 	for _, v := range []uint8{version10, version13, version15} {
-		var texts, want []string
-		var encs [][]byte
-		for _, c := range actionCases {
-			l, err := Parse(c.text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, _ := mf.Parse(c.match)
-			_ = Check(l, &m, v)
-			b, err := AppendActions(nil, l, v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			back, err := DecodeActions(b, v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			texts, encs, want = append(texts, c.text), append(encs, b), append(want, "actions="+back.String())
-		}
-		checkOVSDecodes(t, v, texts, encs, want)
+		checkCasesWithOVS(t, actionCases, v, v)
 	}
 }
 

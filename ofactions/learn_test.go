@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/govswitchd/govswitchd/ofp/mf"
@@ -248,11 +247,7 @@ func TestWriteLearnFuzzSeeds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", "fuzz", "FuzzDecodeActions", fmt.Sprintf("learn%02d-%d", i, vi))
-			body := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\nbyte(%d)\n", b, vi)
-			if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			writeSeed(t, "FuzzDecodeActions", fmt.Sprintf("learn%02d-%d", i, vi), fmt.Sprintf("[]byte(%q)\nbyte(%d)\n", b, vi))
 		}
 	}
 }

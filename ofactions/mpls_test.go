@@ -10,10 +10,7 @@ import (
 
 // extCases are actionCases for MPLS, mod_nw_ttl, NSH and tunnel metadata
 // actions (same columns).
-var extCases = []struct {
-	text, match            string
-	want10, want13, want15 string
-}{
+var extCases = []actionCase{
 	{text: "set_mpls_label(104),set_mpls_ttl(10),output:2", match: "mpls",
 		want13: "set_field:104->mpls_label,set_mpls_ttl(10),output:2", want15: "set_field:104->mpls_label,set_mpls_ttl(10),output:2"},
 	{text: "set_mpls_tc(5),output:1", match: "mpls", want13: "set_field:5->mpls_tc,output:1", want15: "set_field:5->mpls_tc,output:1"},
@@ -33,47 +30,14 @@ var extCases = []struct {
 }
 
 func TestExtActionsTextRoundTrip(t *testing.T) {
-	for _, c := range extCases {
-		l, err := Parse(c.text)
-		if err != nil {
-			t.Errorf("Parse(%q): %v", c.text, err)
-			continue
-		}
-		for v, want := range map[uint8]string{version10: c.want10, version13: c.want13, version15: c.want15} {
-			if want == "" {
-				want = c.text
-			}
-			if got := roundTrip(t, l, c.match, v); got != want {
-				t.Errorf("%s %q: decoded text %q, want %q", versionNames[v], c.text, got, want)
-			}
-		}
-	}
+	checkTextRoundTrips(t, extCases)
 }
 
 // TestExtActionsMatchOVSDecoder has ovs-ofctl parse-actions decode our
 // encodings: it must print what our decoder prints.
 func TestExtActionsMatchOVSDecoder(t *testing.T) {
 	for _, v := range []uint8{version10, version13, version15} {
-		var texts, want []string
-		var encs [][]byte
-		for _, c := range extCases {
-			l, err := Parse(c.text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, _ := mf.Parse(c.match)
-			_ = Check(l, &m, version10)
-			b, err := AppendActions(nil, l, v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			back, err := DecodeActions(b, v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			texts, encs, want = append(texts, c.text), append(encs, b), append(want, "actions="+back.String())
-		}
-		checkOVSDecodes(t, v, texts, encs, want)
+		checkCasesWithOVS(t, extCases, v, version10)
 	}
 }
 
