@@ -97,15 +97,11 @@ func TestConntrackOffloadDummy(t *testing.T) {
 		r := e.appctl("ct-offload/show")
 		return strings.Contains(r.stdout, "  offloaded connections: 0\n")
 	})
-	log, err := os.ReadFile(e.path("ovs-vswitchd.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, want := range []string{
 		"|ct_offload|INFO|ct-offload: Conntrack offload API Enabled, using provider dummy\n",
 		"|ct_offload|INFO|netdev@ovs-netdev: conntrack offload provider dummy attached\n",
 	} {
-		if !strings.Contains(string(log), want) {
+		if !e.logContains(want) {
 			t.Errorf("log lacks %q", want)
 		}
 	}

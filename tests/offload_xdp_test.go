@@ -282,15 +282,11 @@ func TestConntrackOffloadXDP(t *testing.T) {
 		}
 	})
 
-	log, err := os.ReadFile(e.path("ovs-vswitchd.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, want := range []string{
 		"|ct_offload|INFO|ct-offload: Conntrack offload API Enabled, using provider xdp\n",
 		"|ct_offload|INFO|netdev@ovs-netdev: conntrack offload provider xdp attached\n",
 	} {
-		if !strings.Contains(string(log), want) {
+		if !e.logContains(want) {
 			t.Errorf("log lacks %q", want)
 		}
 	}
