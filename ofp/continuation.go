@@ -111,16 +111,16 @@ func DecodePacketIn2(body []byte) (*PacketIn2, error) {
 // is cut short), table, cookie (unless NoCookie), reason and metadata.
 // The caller adds the continuation and, for NXT_PACKET_IN2, the userdata.
 func AppendPacketIn2Props(b []byte, pi *PacketIn2) []byte {
-	b = appendProp(b, PacketIn2Packet, pi.Packet)
+	b = AppendProp(b, PacketIn2Packet, pi.Packet)
 	if pi.FullLen != 0 && pi.FullLen != uint32(len(pi.Packet)) {
-		b = appendProp(b, PacketIn2FullLen, binary.BigEndian.AppendUint32(nil, pi.FullLen))
+		b = AppendProp(b, PacketIn2FullLen, binary.BigEndian.AppendUint32(nil, pi.FullLen))
 	}
-	b = appendProp(b, PacketIn2TableID, []byte{pi.TableID})
+	b = AppendProp(b, PacketIn2TableID, []byte{pi.TableID})
 	if pi.Cookie != NoCookie {
-		b = appendProp(b, PacketIn2Cookie, binary.BigEndian.AppendUint64([]byte{0, 0, 0, 0}, pi.Cookie))
+		b = AppendProp(b, PacketIn2Cookie, binary.BigEndian.AppendUint64([]byte{0, 0, 0, 0}, pi.Cookie))
 	}
-	b = appendProp(b, PacketIn2Reason, []byte{pi.Reason})
-	return appendProp(b, PacketIn2Metadata, pi.Metadata)
+	b = AppendProp(b, PacketIn2Reason, []byte{pi.Reason})
+	return AppendProp(b, PacketIn2Metadata, pi.Metadata)
 }
 
 // ContinuationSegment is a run of frozen actions. A segment with Unroll
@@ -157,44 +157,44 @@ type Continuation struct {
 func AppendContinuation(b []byte, c *Continuation) []byte {
 	var n []byte
 	if c.Bridge != [16]byte{} {
-		n = appendProp(n, contBridge, c.Bridge[:])
+		n = AppendProp(n, contBridge, c.Bridge[:])
 	}
 	for i := len(c.Stack) - 1; i >= 0; i-- { // top first
-		n = appendProp(n, contStack, c.Stack[i])
+		n = AppendProp(n, contStack, c.Stack[i])
 	}
 	if c.Mirrors != 0 {
-		n = appendProp(n, contMirrors, binary.BigEndian.AppendUint32(nil, c.Mirrors))
+		n = AppendProp(n, contMirrors, binary.BigEndian.AppendUint32(nil, c.Mirrors))
 	}
 	if c.Conntracked {
-		n = appendProp(n, contConntracked, nil)
+		n = AppendProp(n, contConntracked, nil)
 	}
 	var table uint8
 	var cookie uint64
 	for _, s := range c.Segments {
 		if s.Unroll {
 			if s.Table != table {
-				n = appendProp(n, contTableID, []byte{s.Table})
+				n = AppendProp(n, contTableID, []byte{s.Table})
 				table = s.Table
 			}
 			if s.Cookie != cookie {
-				n = appendProp(n, contCookie, binary.BigEndian.AppendUint64([]byte{0, 0, 0, 0}, s.Cookie))
+				n = AppendProp(n, contCookie, binary.BigEndian.AppendUint64([]byte{0, 0, 0, 0}, s.Cookie))
 				cookie = s.Cookie
 			}
 		}
 		if len(s.Actions) > 0 {
-			n = appendProp(n, contActions, append([]byte{0, 0, 0, 0}, s.Actions...))
+			n = AppendProp(n, contActions, append([]byte{0, 0, 0, 0}, s.Actions...))
 		}
 	}
 	if len(c.ActionSet) > 0 {
-		n = appendProp(n, contActionSet, append([]byte{0, 0, 0, 0}, c.ActionSet...))
+		n = AppendProp(n, contActionSet, append([]byte{0, 0, 0, 0}, c.ActionSet...))
 	}
 	if c.OdpPort != 0 {
-		n = appendProp(n, contOdpPort, binary.BigEndian.AppendUint32(nil, c.OdpPort))
+		n = AppendProp(n, contOdpPort, binary.BigEndian.AppendUint32(nil, c.OdpPort))
 	}
 	if len(n) == 0 {
 		return b
 	}
-	return appendProp(b, PacketIn2Continuation, append([]byte{0, 0, 0, 0}, n...))
+	return AppendProp(b, PacketIn2Continuation, append([]byte{0, 0, 0, 0}, n...))
 }
 
 // DecodeContinuation parses a continuation property's payload. Every

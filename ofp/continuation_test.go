@@ -85,9 +85,9 @@ func TestDecodePacketIn2(t *testing.T) {
 		body []byte
 		want error
 	}{
-		{"no packet", appendProp(nil, PacketIn2Reason, []byte{1}), ofperr.OFPBRC_BAD_LEN},
-		{"unknown property", appendProp(bytes.Clone(body), 0x55, nil), ofperr.OFPBPC_BAD_TYPE},
-		{"short full_len", appendProp(bytes.Clone(body), PacketIn2FullLen, []byte{0, 0, 0, 1}), ofperr.OFPBRC_BAD_LEN},
+		{"no packet", AppendProp(nil, PacketIn2Reason, []byte{1}), ofperr.OFPBRC_BAD_LEN},
+		{"unknown property", AppendProp(bytes.Clone(body), 0x55, nil), ofperr.OFPBPC_BAD_TYPE},
+		{"short full_len", AppendProp(bytes.Clone(body), PacketIn2FullLen, []byte{0, 0, 0, 1}), ofperr.OFPBRC_BAD_LEN},
 		{"truncated property", body[:len(body)-1], ofperr.OFPBPC_BAD_LEN},
 	} {
 		if _, err := DecodePacketIn2(c.body); !errors.Is(err, c.want) {

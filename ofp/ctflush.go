@@ -152,7 +152,9 @@ func DecodeCTFlush(msg []byte) (*CTFlush, error) {
 
 func isICMP(proto uint8) bool { return proto == 1 || proto == 58 }
 
-func appendProp(b []byte, typ uint16, payload []byte) []byte {
+// AppendProp appends an OpenFlow property (type, length, payload),
+// zero-padded to a multiple of 8 bytes.
+func AppendProp(b []byte, typ uint16, payload []byte) []byte {
 	start := len(b)
 	b = binary.BigEndian.AppendUint16(b, typ)
 	b = binary.BigEndian.AppendUint16(b, uint16(4+len(payload)))
@@ -168,27 +170,27 @@ func u16Payload(v uint16) []byte { return []byte{byte(v >> 8), byte(v), 0, 0} }
 func appendTuple(b []byte, t *CTTuple, typ uint16, proto uint8) []byte {
 	var n []byte
 	if t.Src != [16]byte{} {
-		n = appendProp(n, ctTupleSrc, t.Src[:])
+		n = AppendProp(n, ctTupleSrc, t.Src[:])
 	}
 	if t.Dst != [16]byte{} {
-		n = appendProp(n, ctTupleDst, t.Dst[:])
+		n = AppendProp(n, ctTupleDst, t.Dst[:])
 	}
 	if isICMP(proto) {
-		n = appendProp(n, ctTupleICMPID, u16Payload(t.ICMPID))
-		n = appendProp(n, ctTupleICMPType, []byte{t.ICMPType})
-		n = appendProp(n, ctTupleICMPCode, []byte{t.ICMPCode})
+		n = AppendProp(n, ctTupleICMPID, u16Payload(t.ICMPID))
+		n = AppendProp(n, ctTupleICMPType, []byte{t.ICMPType})
+		n = AppendProp(n, ctTupleICMPCode, []byte{t.ICMPCode})
 	} else {
 		if t.SrcPort != 0 {
-			n = appendProp(n, ctTupleSrcPort, u16Payload(t.SrcPort))
+			n = AppendProp(n, ctTupleSrcPort, u16Payload(t.SrcPort))
 		}
 		if t.DstPort != 0 {
-			n = appendProp(n, ctTupleDstPort, u16Payload(t.DstPort))
+			n = AppendProp(n, ctTupleDstPort, u16Payload(t.DstPort))
 		}
 	}
 	if len(n) == 0 {
 		return b
 	}
-	return appendProp(b, typ, append([]byte{0, 0, 0, 0}, n...))
+	return AppendProp(b, typ, append([]byte{0, 0, 0, 0}, n...))
 }
 
 // EncodeCTFlush builds NXT_CT_FLUSH in the given version.
@@ -201,7 +203,7 @@ func EncodeCTFlush(f *CTFlush, version uint8, xid uint32) ([]byte, error) {
 	b = appendTuple(b, &f.Orig, ctFlushOrigTuple, f.IPProto)
 	b = appendTuple(b, &f.Reply, ctFlushReplyTuple, f.IPProto)
 	if f.HasZone {
-		b = appendProp(b, ctFlushZoneID, u16Payload(f.Zone))
+		b = AppendProp(b, ctFlushZoneID, u16Payload(f.Zone))
 	}
 	return setLength(b), nil
 }

@@ -78,34 +78,22 @@ func appendTableFeatures(b []byte, t uint8, v uint8) []byte {
 		if last {
 			ins = lists.lastInstructions
 		}
-		b = appendTFProp(b, tfpInstructions+miss, ins)
+		b = ofp.AppendProp(b, tfpInstructions+miss, ins)
 		var next []byte
 		if !last {
 			for n := int(t) + 1; n < numVisibleTables; n++ {
 				next = append(next, uint8(n))
 			}
 		}
-		b = appendTFProp(b, tfpNextTables+miss, next)
-		b = appendTFProp(b, tfpWriteActions+miss, lists.actions)
-		b = appendTFProp(b, tfpWriteSetfield+miss, lists.setfield)
-		b = appendTFProp(b, tfpApplyActions+miss, lists.actions)
-		b = appendTFProp(b, tfpApplySetfield+miss, lists.setfield)
+		b = ofp.AppendProp(b, tfpNextTables+miss, next)
+		b = ofp.AppendProp(b, tfpWriteActions+miss, lists.actions)
+		b = ofp.AppendProp(b, tfpWriteSetfield+miss, lists.setfield)
+		b = ofp.AppendProp(b, tfpApplyActions+miss, lists.actions)
+		b = ofp.AppendProp(b, tfpApplySetfield+miss, lists.setfield)
 	}
-	b = appendTFProp(b, tfpMatch, lists.match)
-	b = appendTFProp(b, tfpWildcards, lists.wildcards)
+	b = ofp.AppendProp(b, tfpMatch, lists.match)
+	b = ofp.AppendProp(b, tfpWildcards, lists.wildcards)
 	binary.BigEndian.PutUint16(b[start:], uint16(len(b)-start))
-	return b
-}
-
-// appendTFProp appends one property, padded to 8 bytes.
-func appendTFProp(b []byte, typ uint16, payload []byte) []byte {
-	start := len(b)
-	b = binary.BigEndian.AppendUint16(b, typ)
-	b = binary.BigEndian.AppendUint16(b, uint16(4+len(payload)))
-	b = append(b, payload...)
-	for (len(b)-start)%8 != 0 {
-		b = append(b, 0)
-	}
 	return b
 }
 
