@@ -423,8 +423,12 @@ func TestConntrackOffloadXDPFTP(t *testing.T) {
 	})
 
 	// A file big enough that its transfer, rate-limited, outlives the
-	// offload of its data connection. The lab's server root is in its
-	// vsftpd configuration.
+	// offload of its data connection. The client's small receive buffer
+	// keeps the transfer from arriving in one burst before curl's rate
+	// limit bites. The lab's server root is in its vsftpd configuration.
+	if r := l.in(l.client, "sysctl", "-w", "net.ipv4.tcp_rmem=4096 65536 262144"); r.code != 0 {
+		t.Fatalf("sysctl tcp_rmem: %s", r)
+	}
 	conf, err := os.ReadFile(e.path("vsftpd0.conf"))
 	if err != nil {
 		t.Fatal(err)
@@ -433,7 +437,7 @@ func TestConntrackOffloadXDPFTP(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no anon_root in vsftpd0.conf:\n%s", conf)
 	}
-	huge := make([]byte, 16<<20)
+	huge := make([]byte, 8<<20)
 	rand.Read(huge)
 	if err := os.WriteFile(filepath.Join(string(m[1]), "huge.bin"), huge, 0o644); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // End-to-end test of the xdp conntrack offload provider: TCP between two
@@ -139,7 +140,7 @@ type iperf3Result struct {
 	} `json:"end"`
 }
 
-// startIperf3 runs an iperf3 server in ns2 and a 3-second client in ns1;
+// startIperf3 runs an iperf3 server in ns2 and a 4-second client in ns1;
 // the returned function waits for the client and checks its result.
 func startIperf3(t *testing.T, e *env, h *hosts) (wait func()) {
 	t.Helper()
@@ -147,7 +148,7 @@ func startIperf3(t *testing.T, e *env, h *hosts) (wait func()) {
 	e.waitFor("iperf3 to listen", func() bool {
 		return strings.Contains(h.in(h.ns2, "ss", "-ltnH", "sport = :5201").stdout, "LISTEN")
 	})
-	client := e.command("ip", "netns", "exec", h.ns1, "iperf3", "-c", "10.0.0.2", "-t", "3", "-J")
+	client := e.command("ip", "netns", "exec", h.ns1, "iperf3", "-c", "10.0.0.2", "-t", "4", "-J")
 	var out strings.Builder
 	client.Stdout = &out
 	if err := client.Start(); err != nil {
@@ -179,15 +180,28 @@ func startIperf3(t *testing.T, e *env, h *hosts) (wait func()) {
 }
 
 // checkIperf3Offloaded waits for iperf3's control and data connections
-// to be in the kernel, then for the fast path to forward a thousand more
-// frames, and checks that meanwhile no packet reached userspace.
+// to be in the kernel and for userspace to settle, then for the fast path
+// to forward a thousand more frames, and checks that meanwhile no packet
+// reached userspace.
 func (e *env) checkIperf3Offloaded() {
 	e.t.Helper()
 	e.waitFor("both iperf3 connections in the kernel", func() bool {
 		k, _, _ := e.xdpShow()
 		return k == 2
 	})
+	// Frames the program sent to the socket before the entries existed
+	// may still wait in its ring for a busy poll thread: settle until
+	// userspace is quiet while the fast path forwards.
 	rx0, lookups0 := e.userspacePackets()
+	e.waitFor("userspace to go quiet", func() bool {
+		_, fwd0, _ := e.xdpShow()
+		time.Sleep(20 * time.Millisecond)
+		rx, lookups := e.userspacePackets()
+		_, fwd, _ := e.xdpShow()
+		quiet := rx == rx0 && lookups == lookups0 && fwd > fwd0
+		rx0, lookups0 = rx, lookups
+		return quiet
+	})
 	_, fwd0, _ := e.xdpShow()
 	e.waitFor("the fast path to forward the stream", func() bool {
 		_, fwd, _ := e.xdpShow()
