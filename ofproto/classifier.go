@@ -60,19 +60,22 @@ func overlaps(a, b *mf.Match) bool {
 	return true
 }
 
-// classifier holds one table's rules in lookup order: priority
-// descending, then insertion order. Lookups scan that order, so the first
-// hit is the answer; the exact index makes the flow_mod operations (find
-// an identical rule, replace it, remove it) independent of the table size,
-// which is what loading 100,000 flows needs.
+// classifier holds one table's rules in priority order (descending, then
+// insertion order), as the dumps and flow_mods walk them; lookups go
+// through the tuple space (subtable.go). The exact index makes the
+// flow_mod operations (find an identical rule, replace it, remove it)
+// independent of the table size, which is what loading 100,000 flows
+// needs.
 //
-// rules is read directly by the translation and the dumps; whoever sets
-// it wholesale calls reset so the index follows.
+// rules is read directly by the dumps; whoever sets it wholesale calls
+// reset so the indexes follow.
 type classifier struct {
 	rules []*Rule
 	// exact indexes rules by hash of (priority, match); a bucket holds
 	// the rules whose keys collide.
 	exact map[uint64][]*Rule
+	// ts finds the rule a packet matches.
+	ts tupleSpace
 	// timed counts the rules with an idle or hard timeout, so that the
 	// expiry scan can pass over tables that have none.
 	timed int
@@ -104,6 +107,7 @@ func (c *classifier) index(r *Rule) {
 	}
 	k := exactKey(&r.Match, r.Priority)
 	c.exact[k] = append(c.exact[k], r)
+	c.ts.add(r)
 	c.gen++
 	if r.hasTimeout() {
 		c.timed++
@@ -115,6 +119,7 @@ func (c *classifier) unindex(r *Rule) {
 	bucket := c.exact[k]
 	if i := slices.Index(bucket, r); i >= 0 {
 		bucket = slices.Delete(bucket, i, i+1)
+		c.ts.remove(r)
 		c.gen++
 		if r.hasTimeout() {
 			c.timed--
@@ -132,6 +137,7 @@ func (c *classifier) unindex(r *Rule) {
 func (c *classifier) reset(rules []*Rule) {
 	c.rules = rules
 	c.exact = make(map[uint64][]*Rule, len(rules))
+	c.ts = tupleSpace{}
 	c.timed = 0
 	c.gen++
 	for _, r := range rules {
@@ -215,12 +221,6 @@ func (c *classifier) find(m *mf.Match, priority uint16) *Rule {
 	return nil
 }
 
-// lookup returns the highest-priority rule matching flow.
-func (c *classifier) lookup(flow *mf.Flow) *Rule {
-	for _, r := range c.rules {
-		if matchesFlow(&r.Match, flow) {
-			return r
-		}
-	}
-	return nil
-}
+// lookup returns the highest-priority rule matching flow and, if wc is
+// not nil, adds to it the bits the answer depended on.
+func (c *classifier) lookup(flow, wc *mf.Flow) *Rule { return c.ts.lookup(flow, wc) }

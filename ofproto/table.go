@@ -36,7 +36,7 @@ func (b *Bridge) Lookup(tableID uint8, flow *mf.Flow) *Rule {
 	t := &b.tables[tableID]
 	t.lookups.Add(1)
 	b.mu.RLock()
-	r := t.cls.lookup(flow)
+	r := t.cls.lookup(flow, nil)
 	b.mu.RUnlock()
 	if r != nil {
 		t.matched.Add(1)

@@ -204,11 +204,7 @@ func (x *xlate) fail(err error) {
 }
 
 // lookup finds the rule of table that matches the flow and adds to wc
-// what the answer depended on. Like OVS's staged classifier, a rule that
-// does not match contributes only its mask bits up to the first stage
-// (metadata, L2, L3, L4) that rules it out; the rule that matches
-// contributes its whole mask. Lower-priority rules cannot change the
-// answer and are not looked at.
+// what the answer depended on (subtable.go).
 func (x *xlate) lookup(table uint8) *Rule {
 	if int(table) >= numTables {
 		return nil
@@ -223,42 +219,12 @@ func (x *xlate) lookup(table uint8) *Rule {
 	t := &b.tables[table]
 	t.lookups.Add(1)
 	b.mu.RLock()
-	defer b.mu.RUnlock()
-	for _, r := range t.cls.rules {
-		if matchesFlow(&r.Match, &x.flow) {
-			orFlow(&x.wc, &r.Match.Mask)
-			t.matched.Add(1)
-			return r
-		}
-		x.unwildcardMiss(&r.Match)
+	r := t.cls.lookup(&x.flow, &x.wc)
+	b.mu.RUnlock()
+	if r != nil {
+		t.matched.Add(1)
 	}
-	return nil
-}
-
-// unwildcardMiss adds the bits proving that flow misses m: m's mask in
-// every stage up to the first one where the flow differs.
-func (x *xlate) unwildcardMiss(m *mf.Match) {
-	v, mk, f, wc := m.Flow.Bytes(), m.Mask.Bytes(), x.flow.Bytes(), x.wc.Bytes()
-	ne := binary.NativeEndian
-	for s := range lookupStages {
-		st := lookupStages[s].Bytes()
-		differs := false
-		// A word at a time, as matchesFlow: this runs for every rule a
-		// lookup passes over.
-		for i := 0; i < flowSize; i += 8 {
-			bits := ne.Uint64(mk[i:]) & ne.Uint64(st[i:])
-			if bits == 0 {
-				continue
-			}
-			ne.PutUint64(wc[i:], ne.Uint64(wc[i:])|bits)
-			if (ne.Uint64(f[i:])^ne.Uint64(v[i:]))&bits != 0 {
-				differs = true
-			}
-		}
-		if differs {
-			return
-		}
-	}
+	return r
 }
 
 // lookupStages partition the OpenFlow flow layout into OVS's classifier
