@@ -243,7 +243,13 @@ func (c *conn) readLoop() {
 	c.send(ofp.EncodeHello(ours, c.helloXid))
 	// Reading through a buffer takes a burst of messages (add-flows sends
 	// them back to back) in one system call instead of two per message.
-	in := bufio.NewReaderSize(c.nc, readBufferSize)
+	var in *bufio.Reader
+	spin := newSpinReader(c.nc)
+	if spin != nil {
+		in = bufio.NewReaderSize(spin, readBufferSize)
+	} else {
+		in = bufio.NewReaderSize(c.nc, readBufferSize)
+	}
 	msg, err := readMsg(in)
 	if err != nil {
 		return
@@ -282,6 +288,9 @@ func (c *conn) readLoop() {
 		}
 		c.b.copyToSnoopers(msg)
 		c.handle(msg)
+		if isBarrierRequest(msg) {
+			spin.arm()
+		}
 	}
 }
 
