@@ -12,21 +12,6 @@ import (
 // The classifier compares Flow values and masks a 64-bit word at a time.
 const flowSize = mf.FlowSize
 
-// matchesFlow reports whether flow satisfies m. It does not allocate.
-func matchesFlow(m *mf.Match, flow *mf.Flow) bool {
-	v, mk, f := m.Flow.Bytes(), m.Mask.Bytes(), flow.Bytes()
-	for i := 0; i < flowSize; i += 8 {
-		mw := binary.NativeEndian.Uint64(mk[i:])
-		if mw == 0 {
-			continue
-		}
-		if (binary.NativeEndian.Uint64(f[i:])^binary.NativeEndian.Uint64(v[i:]))&mw != 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // covers reports whether every packet matching rule also matches crit,
 // i.e. rule is at least as specific (OVS's loose flow_mod/dump selection).
 func covers(crit, rule *mf.Match) bool {

@@ -1,12 +1,29 @@
 package ofproto
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/govswitchd/govswitchd/ofp/mf"
 )
+
+// matchesFlow reports whether flow satisfies m, comparing the whole flow:
+// the reference the tuple space is checked against.
+func matchesFlow(m *mf.Match, flow *mf.Flow) bool {
+	v, mk, f := m.Flow.Bytes(), m.Mask.Bytes(), flow.Bytes()
+	for i := 0; i < flowSize; i += 8 {
+		mw := binary.NativeEndian.Uint64(mk[i:])
+		if mw == 0 {
+			continue
+		}
+		if (binary.NativeEndian.Uint64(f[i:])^binary.NativeEndian.Uint64(v[i:]))&mw != 0 {
+			return false
+		}
+	}
+	return true
+}
 
 // linearLookup is the definition the tuple space must agree with: the
 // first rule, in priority order, that the flow matches.
