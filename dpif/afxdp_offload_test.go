@@ -68,23 +68,9 @@ func offloadTestDP(t *testing.T, fw *offloadFirewall) (*Datapath, *conntrack.Con
 	t.Cleanup(func() { offloadPortOf = old })
 	d, _ := newTestDP(t, 2)
 	d.SetUpcallHandler(fw)
-	var mu sync.Mutex
-	var conn *conntrack.Conn
-	err := d.Conntrack().RegisterObserver(conntrack.Observer{Name: "test", Events: conntrack.EventsAll,
-		Notify: func(ev conntrack.Event) {
-			if ev.Kind == conntrack.EventCommitted {
-				mu.Lock()
-				conn = ev.Conn
-				mu.Unlock()
-			}
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	committed := watchCommitted(t, d)
 	inputFrames(d, 1, ckTCP("10.0.0.1", "10.0.0.2", 40000, 8000, 0x02, 100, 0, nil))
-	mu.Lock()
-	c := conn
-	mu.Unlock()
+	c := committed()
 	if c == nil {
 		t.Fatal("the SYN was not committed")
 	}
@@ -253,5 +239,29 @@ func TestXDPRedirectTarget(t *testing.T) {
 	}
 	if ok, err := xdpRedirectTarget(l.Attrs().Index); err != nil || !ok {
 		t.Fatalf("with GRO on the peer: %v, %v; want true", ok, err)
+	}
+}
+
+// watchCommitted registers an observer of d's tracker and returns what
+// reads the last connection it saw committed (nil before any).
+func watchCommitted(t *testing.T, d *Datapath) func() *conntrack.Conn {
+	t.Helper()
+	var mu sync.Mutex
+	var conn *conntrack.Conn
+	err := d.Conntrack().RegisterObserver(conntrack.Observer{Name: "test", Events: conntrack.EventsAll,
+		Notify: func(ev conntrack.Event) {
+			if ev.Kind == conntrack.EventCommitted {
+				mu.Lock()
+				conn = ev.Conn
+				mu.Unlock()
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() *conntrack.Conn {
+		mu.Lock()
+		defer mu.Unlock()
+		return conn
 	}
 }

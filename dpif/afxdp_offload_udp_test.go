@@ -2,7 +2,6 @@ package dpif
 
 import (
 	"errors"
-	"sync"
 	"testing"
 
 	"github.com/govswitchd/govswitchd/conntrack"
@@ -26,26 +25,12 @@ func TestConnPathsWaitForOwnPort(t *testing.T) {
 	t.Cleanup(func() { offloadPortOf = old })
 	d, _ := newTestDP(t, 2)
 	d.SetUpcallHandler(coarseCtFirewall{&offloadFirewall{}})
-	var mu sync.Mutex
-	var conn *conntrack.Conn
-	err := d.Conntrack().RegisterObserver(conntrack.Observer{Name: "test", Events: conntrack.EventsAll,
-		Notify: func(ev conntrack.Event) {
-			if ev.Kind == conntrack.EventCommitted {
-				mu.Lock()
-				conn = ev.Conn
-				mu.Unlock()
-			}
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	committed := watchCommitted(t, d)
 	// One datagram out, its reply back: port 1 has only the megaflow of
 	// +new packets after ct().
 	inputFrames(d, 1, ckUDP("10.0.0.1", "10.0.0.2", 40000, 9000, []byte("x")))
 	inputFrames(d, 2, ckUDP("10.0.0.2", "10.0.0.1", 9000, 40000, []byte("y")))
-	mu.Lock()
-	c := conn
-	mu.Unlock()
+	c := committed()
 	if c == nil {
 		t.Fatal("the datagram was not committed")
 	}
