@@ -18,19 +18,7 @@ import (
 // Run with -cpuprofile for the daemon's side of the round trip.
 func BenchmarkFlowLoadRoundTrips(b *testing.B) {
 	const n = 20000
-	msgs := make([][]byte, n)
-	for j := range msgs {
-		text := manyFlowText(j)
-		fm, err := ofp.ParseFlow(text, ofp.FlowAdd)
-		if err != nil {
-			b.Fatalf("%s: %v", text, err)
-		}
-		msg, err := ofp.EncodeFlowMod(fm, ofp.ProtoOF13, uint32(j))
-		if err != nil {
-			b.Fatalf("%s: %v", text, err)
-		}
-		msgs[j] = msg
-	}
+	msgs := manyFlowMods(b, n)
 	dp, err := dpif.NewDatapath("dummy", "")
 	if err != nil {
 		b.Fatal(err)

@@ -16,16 +16,7 @@ import (
 func BenchmarkFlowLoad(b *testing.B) {
 	const n = 20000
 	var stream []byte
-	for j := range n {
-		text := manyFlowText(j)
-		fm, err := ofp.ParseFlow(text, ofp.FlowAdd)
-		if err != nil {
-			b.Fatalf("%s: %v", text, err)
-		}
-		msg, err := ofp.EncodeFlowMod(fm, ofp.ProtoOF13, uint32(j))
-		if err != nil {
-			b.Fatalf("%s: %v", text, err)
-		}
+	for _, msg := range manyFlowMods(b, n) {
 		stream = append(stream, msg...)
 	}
 	barrier := []byte{ofp.Version13, 20, 0, 8, 0, 0, 0, 0}
@@ -72,6 +63,24 @@ func BenchmarkFlowLoad(b *testing.B) {
 		br.Close()
 		b.StartTimer()
 	}
+}
+
+// manyFlowMods encodes the first n flows of the load as OpenFlow 1.3
+// flow_mods, with xids 0 to n-1.
+func manyFlowMods(b *testing.B, n int) [][]byte {
+	b.Helper()
+	msgs := make([][]byte, n)
+	for j := range msgs {
+		text := manyFlowText(j)
+		fm, err := ofp.ParseFlow(text, ofp.FlowAdd)
+		if err != nil {
+			b.Fatalf("%s: %v", text, err)
+		}
+		if msgs[j], err = ofp.EncodeFlowMod(fm, ofp.ProtoOF13, uint32(j)); err != nil {
+			b.Fatalf("%s: %v", text, err)
+		}
+	}
+	return msgs
 }
 
 // manyFlowText is flow j of the load: five kinds, one table each,
