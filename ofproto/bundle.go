@@ -180,7 +180,7 @@ type tableSnapshot struct {
 func (b *Bridge) snapshot() *tableSnapshot {
 	s := &tableSnapshot{groups: make(map[uint32]*group, len(b.groups))}
 	for i := range b.tables {
-		s.rules[i] = append([]*Rule(nil), b.tables[i].cls.rules...)
+		s.rules[i] = append([]*Rule(nil), b.tables[i].cls.ordered()...)
 	}
 	for id, g := range b.groups {
 		s.groups[id] = g

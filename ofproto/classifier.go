@@ -1,10 +1,12 @@
 package ofproto
 
 import (
+	"cmp"
 	"encoding/binary"
 	"hash/maphash"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/govswitchd/govswitchd/ofp/mf"
 )
@@ -52,10 +54,18 @@ func overlaps(a, b *mf.Match) bool {
 // independent of the table size, which is what loading 100,000 flows
 // needs.
 //
-// rules is read directly by the dumps; whoever sets it wholesale calls
-// reset so the indexes follow.
+// Whoever reads the rules in order calls ordered; whoever sets them
+// wholesale calls reset so the indexes follow.
 type classifier struct {
-	rules []*Rule
+	// rules holds the table's rules: rules[:sorted] in order, then those
+	// inserted since, in insertion order. ordered merges the two, so that
+	// a burst of inserts (ovs-ofctl add-flows) costs O(1) each instead of
+	// moving the rest of the table each time.
+	rules  []*Rule
+	sorted int
+	// sortMu serializes ordered, which readers call under the bridge's
+	// read lock.
+	sortMu sync.Mutex
 	// exact indexes rules by hash of (priority, match); a bucket holds
 	// the rules whose keys collide.
 	exact map[uint64][]*Rule
@@ -121,6 +131,7 @@ func (c *classifier) unindex(r *Rule) {
 // index.
 func (c *classifier) reset(rules []*Rule) {
 	c.rules = rules
+	c.sorted = len(rules)
 	c.exact = make(map[uint64][]*Rule, len(rules))
 	c.ts = tupleSpace{}
 	c.timed = 0
@@ -130,25 +141,48 @@ func (c *classifier) reset(rules []*Rule) {
 	}
 }
 
-// insertAt is where a rule of this priority goes: after every rule of the
-// same or higher priority. rules is sorted by priority descending, so a
-// binary search finds it.
-func (c *classifier) insertAt(priority uint16) int {
-	return sort.Search(len(c.rules), func(i int) bool { return c.rules[i].Priority < priority })
-}
-
 // insert adds r after every rule of the same or higher priority.
 func (c *classifier) insert(r *Rule) {
 	c.seq++
 	r.seq = c.seq
-	c.rules = slices.Insert(c.rules, c.insertAt(r.Priority), r)
+	n := len(c.rules)
+	c.rules = append(c.rules, r)
+	if c.sorted == n && (n == 0 || c.rules[n-1].Priority >= r.Priority) {
+		c.sorted++ // already in place
+	}
 	c.index(r)
 }
 
-// position returns r's index in rules, or -1. rules is ordered by
+// ordered returns the rules by priority descending, then insertion order:
+// the order of dumps and of loose flow_mods.
+func (c *classifier) ordered() []*Rule {
+	c.sortMu.Lock()
+	defer c.sortMu.Unlock()
+	if c.sorted == len(c.rules) {
+		return c.rules
+	}
+	head, tail := c.rules[:c.sorted], c.rules[c.sorted:]
+	// The tail is in insertion order: a stable sort keeps it within each
+	// priority, and on equal priority the head's older rules come first.
+	slices.SortStableFunc(tail, func(a, b *Rule) int { return cmp.Compare(b.Priority, a.Priority) })
+	merged := make([]*Rule, 0, cap(c.rules))
+	for len(head) > 0 && len(tail) > 0 {
+		if head[0].Priority >= tail[0].Priority {
+			merged, head = append(merged, head[0]), head[1:]
+		} else {
+			merged, tail = append(merged, tail[0]), tail[1:]
+		}
+	}
+	merged = append(append(merged, head...), tail...)
+	c.rules, c.sorted = merged, len(merged)
+	return merged
+}
+
+// position returns r's index in ordered rules, or -1. They are ordered by
 // priority descending, then seq ascending, so a binary search finds it:
 // modifying or deleting one of many rules of a priority stays cheap.
 func (c *classifier) position(r *Rule) int {
+	c.ordered()
 	i := sort.Search(len(c.rules), func(i int) bool {
 		q := c.rules[i]
 		return q.Priority < r.Priority || q.Priority == r.Priority && q.seq >= r.seq
@@ -176,6 +210,7 @@ func (c *classifier) replace(old, nr *Rule) {
 func (c *classifier) remove(r *Rule) {
 	if i := c.position(r); i >= 0 {
 		c.rules = slices.Delete(c.rules, i, i+1)
+		c.sorted--
 		c.unindex(r)
 	}
 }
@@ -184,13 +219,14 @@ func (c *classifier) remove(r *Rule) {
 // deleting many rules one by one would move the rest of the table each
 // time.
 func (c *classifier) removeMarked() {
-	c.rules = slices.DeleteFunc(c.rules, func(r *Rule) bool {
+	c.rules = slices.DeleteFunc(c.ordered(), func(r *Rule) bool {
 		if r.removed.Load() {
 			c.unindex(r)
 			return true
 		}
 		return false
 	})
+	c.sorted = len(c.rules)
 }
 
 // hasTimeout reports whether r can expire.

@@ -2,7 +2,9 @@ package ofproto
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
+	"sort"
 	"testing"
 
 	"github.com/govswitchd/govswitchd/ofp/mf"
@@ -22,9 +24,9 @@ func testRule(t *testing.T, p uint16, v uint64) *Rule {
 // the rules in the table.
 func checkClassifier(t *testing.T, c *classifier, want []*Rule) {
 	t.Helper()
-	if !slices.Equal(c.rules, want) {
+	if !slices.Equal(c.ordered(), want) {
 		var got, w []string
-		for _, r := range c.rules {
+		for _, r := range c.ordered() {
 			got = append(got, fmt.Sprintf("%d/%d", r.Priority, r.Match.Uint(mf.Reg0)))
 		}
 		for _, r := range want {
@@ -176,4 +178,34 @@ func TestClassifierPosition(t *testing.T) {
 	if got := c.position(testRule(t, 1, 1)); got != -1 {
 		t.Errorf("position of a rule not in the table = %d", got)
 	}
+}
+
+// Inserts wait in insertion order until a reader needs the rules in order;
+// mixed with removals, replacements and reads at random moments, the order
+// is always that of inserting each rule in place.
+func TestClassifierInsertBursts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var c classifier
+	var want []*Rule
+	for i := range 3000 {
+		switch op := rng.IntN(20); {
+		case op < 12 || len(want) == 0:
+			r := testRule(t, uint16(rng.IntN(8)), uint64(i))
+			c.insert(r)
+			at := sort.Search(len(want), func(j int) bool { return want[j].Priority < r.Priority })
+			want = slices.Insert(want, at, r)
+		case op < 15:
+			j := rng.IntN(len(want))
+			c.remove(want[j])
+			want = slices.Delete(want, j, j+1)
+		case op < 18:
+			j := rng.IntN(len(want))
+			nr := testRule(t, want[j].Priority, want[j].Match.Uint(mf.Reg0))
+			c.replace(want[j], nr)
+			want[j] = nr
+		default:
+			checkClassifier(t, &c, want)
+		}
+	}
+	checkClassifier(t, &c, want)
 }

@@ -141,7 +141,7 @@ func (b *Bridge) evictionVictim(tid uint8, now time.Time) *Rule {
 	}
 	groups := map[string]*group{}
 	var largest *group
-	for _, r := range t.cls.rules {
+	for _, r := range t.cls.ordered() {
 		if r.HardTimeout == 0 && r.IdleTimeout == 0 {
 			continue
 		}

@@ -35,7 +35,7 @@ func (b *Bridge) expire(now time.Time) {
 		if b.tables[i].cls.timed == 0 {
 			continue
 		}
-		for _, r := range b.tables[i].cls.rules {
+		for _, r := range b.tables[i].cls.ordered() {
 			switch {
 			case r.HardTimeout != 0 && now.Sub(r.modified) >= time.Duration(r.HardTimeout)*time.Second:
 				hard = append(hard, r)

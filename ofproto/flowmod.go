@@ -53,7 +53,7 @@ func (b *Bridge) collect(cr *criteria) []*Rule {
 		lo, hi = int(cr.table), int(cr.table)
 	}
 	for t := lo; t <= hi; t++ {
-		for _, r := range b.tables[t].cls.rules {
+		for _, r := range b.tables[t].cls.ordered() {
 			if cr.selects(r) {
 				out = append(out, r)
 			}
@@ -200,7 +200,7 @@ func (b *Bridge) addFlow(fm *ofp.FlowMod) error {
 	old := t.cls.find(&fm.Match, fm.Priority)
 	if old == nil {
 		if fm.Flags&ofp.FlagCheckOverlap != 0 {
-			for _, r := range t.cls.rules {
+			for _, r := range t.cls.ordered() {
 				if r.Priority == fm.Priority && overlaps(&r.Match, &fm.Match) {
 					return ofperr.OFPFMFC_OVERLAP
 				}

@@ -41,7 +41,7 @@ func (b *Bridge) learnTable(lf *ofactions.LearnedFlow) *table {
 // mu.
 func countCookie(t *table, cookie uint64) uint32 {
 	var n uint32
-	for _, r := range t.cls.rules {
+	for _, r := range t.cls.ordered() {
 		if r.Cookie == cookie {
 			n++
 		}
@@ -196,7 +196,7 @@ func (b *Bridge) deleteLearnedBy(gone []*Rule) []*Rule {
 	live := map[learnedCookie]bool{}
 	var buf []learnedCookie
 	for i := range b.tables {
-		for _, r := range b.tables[i].cls.rules {
+		for _, r := range b.tables[i].cls.ordered() {
 			buf = deleteLearnedCookies(r.Actions, buf[:0])
 			for _, c := range buf {
 				live[c] = true
@@ -211,7 +211,7 @@ func (b *Bridge) deleteLearnedBy(gone []*Rule) []*Rule {
 		}
 		done[c] = true
 		var victims []*Rule
-		for _, r := range b.tables[c.table].cls.rules {
+		for _, r := range b.tables[c.table].cls.ordered() {
 			if r.Cookie == c.cookie {
 				victims = append(victims, r)
 			}

@@ -33,7 +33,7 @@ func TestLearnResultCreditedAtMiss(t *testing.T) {
 	}
 	r.dp.RevalidateAll()
 	r.br.mu.RLock()
-	rules := r.br.tables[3].cls.rules
+	rules := r.br.tables[3].cls.ordered()
 	r.br.mu.RUnlock()
 	got := map[uint16]uint64{}
 	for _, rule := range rules {

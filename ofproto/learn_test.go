@@ -17,7 +17,7 @@ func (r *xlateRig) tableText(id uint8) string {
 	r.br.mu.RLock()
 	defer r.br.mu.RUnlock()
 	var lines []string
-	for _, rule := range r.br.tables[id].cls.rules {
+	for _, rule := range r.br.tables[id].cls.ordered() {
 		s := rule.Match.Format(int(rule.Priority))
 		if s == "" {
 			s = "priority=" + uitoa(uint64(rule.Priority))
@@ -99,7 +99,7 @@ func TestLearnAttributesAndRefresh(t *testing.T) {
 	if got := r.tableText(2); got != want {
 		t.Fatalf("table 2\n got %s\nwant %s", got, want)
 	}
-	learned := r.br.tables[2].cls.rules[0]
+	learned := r.br.tables[2].cls.ordered()[0]
 	old := time.Now().Add(-time.Hour)
 	learned.modified = old
 
@@ -111,7 +111,7 @@ func TestLearnAttributesAndRefresh(t *testing.T) {
 	// Traffic through the megaflow learns again: the same flow is only
 	// refreshed.
 	r.revalidate(t, tcpKey(1, 1000, 80), 3, 0x010)
-	if r.br.tables[2].cls.rules[0] != learned || learned.modified.Equal(old) {
+	if r.br.tables[2].cls.ordered()[0] != learned || learned.modified.Equal(old) {
 		t.Error("traffic did not refresh the learned flow in place")
 	}
 
@@ -123,7 +123,7 @@ func TestLearnAttributesAndRefresh(t *testing.T) {
 		t.Fatalf("learned flow has %d packets after one miss, want 1", p)
 	}
 	r.revalidate(t, k, 1, 0x011)
-	got := r.br.tables[2].cls.rules[0]
+	got := r.br.tables[2].cls.ordered()[0]
 	if got.IdleTimeout != 5 || got.HardTimeout != 15 || got.Cookie != 0x1234 {
 		t.Errorf("after FIN: idle %d hard %d cookie %#x, want 5 15 0x1234", got.IdleTimeout, got.HardTimeout, got.Cookie)
 	}

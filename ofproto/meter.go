@@ -189,7 +189,7 @@ func usesMeter(l ofactions.List, id uint32) bool {
 func (b *Bridge) rulesUsingMeter(id uint32) []*Rule {
 	var out []*Rule
 	for i := range b.tables {
-		for _, r := range b.tables[i].cls.rules {
+		for _, r := range b.tables[i].cls.ordered() {
 			if usesMeter(r.Actions, id) {
 				out = append(out, r)
 			}

@@ -323,7 +323,7 @@ func handleFlowMonitor(c *conn, r *request) error {
 			continue
 		}
 		for t := range c.b.tables {
-			for _, rule := range c.b.tables[t].cls.rules {
+			for _, rule := range c.b.tables[t].cls.ordered() {
 				if rule.TableID == hiddenTable || !m.selects(rule) {
 					continue
 				}

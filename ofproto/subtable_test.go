@@ -94,14 +94,14 @@ func TestTupleSpaceAgreesWithLinearScan(t *testing.T) {
 		// Remove a few, so removal paths are in play too.
 		for range rng.IntN(4) {
 			if len(c.rules) > 1 {
-				c.remove(c.rules[rng.IntN(len(c.rules))])
+				c.remove(c.ordered()[rng.IntN(len(c.rules))])
 			}
 		}
 		for range 50 {
 			flow := randomShapeFlow(rng)
 			var wc mf.Flow
 			got := c.lookup(flow, &wc)
-			if want := linearLookup(c.rules, flow); got != want {
+			if want := linearLookup(c.ordered(), flow); got != want {
 				t.Fatalf("round %d: tuple space found %v, scan %v", round, ruleString(got), ruleString(want))
 			}
 			// Flows that differ only outside wc find the same rule.
@@ -111,7 +111,7 @@ func TestTupleSpaceAgreesWithLinearScan(t *testing.T) {
 				for i := range o {
 					o[i] = f[i]&w[i] | o[i]&^w[i]
 				}
-				if r := linearLookup(c.rules, other); r != got {
+				if r := linearLookup(c.ordered(), other); r != got {
 					t.Fatalf("round %d: mask is unsound: the flow finds %v, a flow equal under the mask finds %v",
 						round, ruleString(got), ruleString(r))
 				}

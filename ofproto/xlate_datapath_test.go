@@ -64,7 +64,7 @@ func TestDatapathForwardsRevalidatesAndCredits(t *testing.T) {
 		t.Fatalf("port 2 sent %d packets, want 3", n)
 	}
 	r.dp.RevalidateAll()
-	rule := r.br.tables[0].cls.rules[0]
+	rule := r.br.tables[0].cls.ordered()[0]
 	if p, b := rule.Stats(); p != 3 || b != 3*46 {
 		t.Errorf("rule counters %d packets %d bytes, want 3 and %d", p, b, 3*46)
 	}

@@ -190,7 +190,7 @@ func TestXlateRevalidateCreditsRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	var lines []string
-	for _, t := range r.br.tables[0].cls.rules {
+	for _, t := range r.br.tables[0].cls.ordered() {
 		p, b := t.Stats()
 		lines = append(lines, t.Match.String()+" "+uitoa(p)+" "+uitoa(b))
 	}
