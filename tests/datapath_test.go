@@ -56,15 +56,6 @@ func TestDatapathTraffic(t *testing.T) {
 			e := newEnv(t)
 			h := newHosts(t, e)
 			h.seedNeighbours()
-			// The bridge's own port must not add IPv6 chatter to NORMAL.
-			for _, args := range [][]string{
-				{"sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1"},
-				{"sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1"},
-			} {
-				if r := e.inNS(args[0], args[1:]...); r.code != 0 {
-					t.Fatalf("%v: %s", args, r)
-				}
-			}
 			e.startDaemon()
 			args := []string{"add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev"}
 			for i, p := range []string{"p1", "p2"} {

@@ -231,10 +231,6 @@ func TestFlowRestoreWait(t *testing.T) {
 		// after the key is removed it does not forward on these ports.
 		t.Skip("ovs-vswitchd 3.1 does not forward after the restore in this setup")
 	}
-	// The switch's side of the veths must not send anything of its own
-	// (IPv6 neighbour discovery) to the hosts, so that what they receive
-	// is only what the switch forwarded.
-	e.inNS("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1")
 	ctl := startController(t, e.path("ctl.sock"))
 	pid := e.startDaemon()
 	e.mustVsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev", "fail_mode=secure",
