@@ -105,6 +105,7 @@ type AFXDPPort struct {
 	dev    *linuxDevice
 	prog   *bpf.XSKProgram
 	csum   *txChecksumOff
+	gso    *gsoSender
 	last   PortInfo
 	closed bool
 }
@@ -171,6 +172,12 @@ func OpenAFXDPPort(name string, options map[string]string) (*AFXDPPort, error) {
 	}
 	if p.last, err = dev.info(); err != nil {
 		return fail(err, "read device state")
+	}
+	if !xdpModes[p.modeInUse].zeroCopy {
+		// Copy mode: runs of TCP segments leave merged (afxdp_gso.go).
+		if p.gso, err = openGSOSender(dev.ifindex); err != nil {
+			afxdpLog.Warn("%s: %v", name, err)
+		}
 	}
 	offloadPortUp(name, dev.ifindex)
 	return p, nil
@@ -272,6 +279,12 @@ func (p *AFXDPPort) Info() PortInfo {
 			for _, s := range p.socks {
 				pi.Stats.TxDropped += s.txDropped.Load()
 			}
+			if g := p.gso; g != nil {
+				// The device counted each merged run once.
+				pi.Stats.TxPackets += g.merged.Load()
+				pi.Stats.TxBytes += g.hdrBytes.Load()
+				pi.Stats.TxDropped += g.dropped.Load()
+			}
 			p.last = pi
 			return pi
 		}
@@ -328,6 +341,11 @@ func (p *AFXDPPort) Send(q int, b *Batch) error {
 	if q < 0 || len(p.socks) == 0 {
 		return fmt.Errorf("%s: no tx queue %d", p.name, q)
 	}
+	if p.gso != nil {
+		if merged, err := p.gso.send(p.name, b); merged {
+			return err
+		}
+	}
 	if err := p.socks[q%len(p.socks)].send(b); err != nil {
 		return fmt.Errorf("%s: send on queue %d: %w", p.name, q, err)
 	}
@@ -363,6 +381,9 @@ func (p *AFXDPPort) Close() error {
 			err = cerr
 		}
 		p.prog = nil
+	}
+	if p.gso != nil {
+		p.gso.close()
 	}
 	p.csum.restore(p.dev)
 	p.dev.close()

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -135,8 +136,14 @@ func (h *hosts) listen(ns string, port int) func() string {
 // send connects from ns to addr:port, sends text and closes.
 func (h *hosts) send(ns, addr string, port int, text string) result {
 	h.e.t.Helper()
+	return h.sendBytes(ns, addr, port, []byte(text))
+}
+
+// sendBytes connects from ns to addr:port, sends data and closes.
+func (h *hosts) sendBytes(ns, addr string, port int, data []byte) result {
+	h.e.t.Helper()
 	cmd := h.e.command("ip", "netns", "exec", ns, "nc", "-N", "-w", "3", addr, strconv.Itoa(port))
-	cmd.Stdin = strings.NewReader(text)
+	cmd.Stdin = bytes.NewReader(data)
 	out, err := cmd.CombinedOutput()
 	code := 0
 	if err != nil {
