@@ -8,7 +8,7 @@
 #   bench/latency.sh [porttype...]        default: afxdp-native afxdp-generic
 #
 # porttype: system | afxdp-native | afxdp-generic. Settings: PING_N (200),
-# PING_I (0.01), TCP_T (10 s), PMD_MASK (empty: each daemon's default),
+# PING_I (0.01), TCP_T (10 s), TCP_P (1 stream), PMD_MASK (empty: each daemon's default),
 # DAEMONS ("ovs-vswitchd govswitchd"), FLOWS (in_port flows, or "normal"),
 # PIN=1 (traffic on CPU 0, the daemon on CPU 1 with pmd-cpu-mask=0x2, as
 # the shared harness pins), SHOW=1 (print the daemon's pmd and port stats),
@@ -17,7 +17,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 P=${BN_PREFIX:-h6l}
-PING_N=${PING_N:-200} PING_I=${PING_I:-0.01} TCP_T=${TCP_T:-10}
+PING_N=${PING_N:-200} PING_I=${PING_I:-0.01} TCP_T=${TCP_T:-10} TCP_P=${TCP_P:-1}
 PIN=${PIN:-0} FLOWS=${FLOWS:-flows}
 PMD_MASK=${PMD_MASK:-}
 T0=() T1=()
@@ -100,7 +100,7 @@ rtt=sorted(float(m.group(1))*1000 for m in re.finditer(r"time=([0-9.]+) ms", sys
 n=len(rtt)
 if n: print("n=%d avg_us=%.0f p50_us=%.0f p99_us=%.0f max_us=%.0f" % (n, sum(rtt)/n, rtt[n//2], rtt[min(n-1, n*99//100)], rtt[-1]))
 else: print("n=0")')
-    tcp=$(ip netns exec "$NS0" "${T0[@]}" iperf3 -c 198.18.6.2 -t "$TCP_T" -J | python3 -c '
+    tcp=$(ip netns exec "$NS0" "${T0[@]}" iperf3 -c 198.18.6.2 -t "$TCP_T" -P "$TCP_P" -J | python3 -c '
 import json,sys
 j=json.load(sys.stdin)["end"]
 print("gbps=%.2f retrans=%d" % (j["sum_received"]["bits_per_second"]/1e9, j["sum_sent"].get("retransmits",0)))')

@@ -173,8 +173,10 @@ func OpenAFXDPPort(name string, options map[string]string) (*AFXDPPort, error) {
 	if p.last, err = dev.info(); err != nil {
 		return fail(err, "read device state")
 	}
-	if !xdpModes[p.modeInUse].zeroCopy {
-		// Copy mode: runs of TCP segments leave merged (afxdp_gso.go).
+	if !xdpModes[p.modeInUse].zeroCopy && p.last.Status["driver_name"] == "veth" {
+		// Runs of TCP segments leave merged (afxdp_gso.go). Only on a
+		// veth: its peer takes every frame's checksum on trust anyway,
+		// where a NIC would put a fresh checksum on a corrupt segment.
 		if p.gso, err = openGSOSender(dev.ifindex); err != nil {
 			afxdpLog.Warn("%s: %v", name, err)
 		}

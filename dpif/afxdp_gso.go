@@ -13,19 +13,19 @@ import (
 
 // TCP segment merging on afxdp transmit.
 //
-// A copy-mode AF_XDP socket hands the kernel one frame at a time. On a veth
-// the receiving host then runs its TCP input for every frame on the
+// A copy-mode AF_XDP socket hands the kernel one frame at a time. On a
+// veth, the receiving host then runs its TCP input for every frame on the
 // transmitting PMD's CPU and acknowledges every second segment, so a bulk
 // stream costs the PMD's core both hosts' TCP work per MTU-sized segment
-// (bench/results/tcp-gso-20261124.md has the profile). A bulk stream also
-// arrives in MTU-sized segments: the sender's GSO is off while an XDP
-// program is attached to its peer. An output batch therefore often holds a
-// run of consecutive segments of one connection. Such a run leaves through
-// a packet socket on the same device as one TCP GSO frame (a
-// virtio_net_hdr with GSO_TCPV4 and a partial checksum), which is what the
-// kernel's GRO would have made of it: the receiving stack handles one large
-// segment, as it does behind a direct veth pair, and anything forwarding it
-// further segments it again.
+// (bench/results/tcp-gso-20261124.md has the profile). Bulk streams arrive
+// in MTU-sized segments, the sender's veth having its TX checksum offload,
+// and with it TSO, turned off as the userspace datapath needs; so an output
+// batch often holds a run of consecutive segments of one connection. Such a
+// run leaves through a packet socket on the same device as one TCP GSO
+// frame (a virtio_net_hdr with GSO_TCPV4 and a partial checksum), which is
+// what the kernel's GRO would have made of it: the receiving stack handles
+// one large segment, and anything forwarding it segments it again. This is
+// done on veths only (see OpenAFXDPPort).
 //
 // The rules are GRO's: untagged IPv4 without options or fragmentation,
 // the same Ethernet header, addresses, ports, TOS, TTL, acknowledgement,
@@ -222,7 +222,7 @@ func (g *gsoSender) build(b *Batch) int {
 		g.hdrs[msgs].Hdr.Iov = &g.iovs[iov]
 		off, size := g.off[i], g.plen[i]
 		j, total := i+1, size
-		for j < n && g.off[j] == off &&
+		for off != 0 && j < n && g.off[j] == off &&
 			follows(b.Pkts[j-1].Data(), b.Pkts[j].Data(), off, g.plen[j-1], g.plen[j], size) &&
 			off-14+total+g.plen[j] <= gsoMaxIPLen {
 			total += g.plen[j]
