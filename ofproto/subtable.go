@@ -20,6 +20,12 @@ import (
 // sharing the flow's prefix stops there, and only the bits up to that
 // stage go into the megaflow mask: a packet ruled out by its in_port
 // leaves its L3 and L4 fields wildcarded.
+//
+// When a subtable that matches transport ports has no rule for a flow
+// whose earlier stages did match, the megaflow gets the port bits only up
+// to the first one in which the flow's ports differ from every rule's, as
+// OVS's ports trie gives: a packet to port 22 ruled out by rules for ports
+// 80 and 443 leaves tp_dst=22/0xffc0, not an exact port.
 
 // maskWord is one nonzero 64-bit word of a mask, at byte offset off.
 type maskWord struct {
@@ -46,6 +52,9 @@ type subtable struct {
 	// order breaks ties between subtables of the same maxPriority: the
 	// older subtable first.
 	order uint64
+	// ports is the rules' transport ports under the mask, if it has any
+	// port bits (see portPrefix).
+	ports *portSet
 }
 
 // stagePrefix is one stage's cut of a subtable's mask and the number of
@@ -103,6 +112,14 @@ func newSubtable(mask *mf.Flow, order uint64) *subtable {
 		prev = n
 		st.stages = append(st.stages, stagePrefix{words: ws, set: make(map[uint64]int32)})
 	}
+	if pm := portsOf(mask.Bytes()); pm != 0 {
+		var early mf.Flow // the mask without its last (L4) stage
+		e, m, l4 := early.Bytes(), mask.Bytes(), lookupStages[3].Bytes()
+		for i := range e {
+			e[i] = m[i] &^ l4[i]
+		}
+		st.ports = &portSet{mask: pm, early: wordsOf(e), count: make(map[uint32]int32)}
+	}
 	return st
 }
 
@@ -122,6 +139,9 @@ func (st *subtable) add(r *Rule) {
 	st.buckets[h] = slices.Insert(b, i, r)
 	for i := range st.stages {
 		st.stages[i].set[hashWords(v, st.stages[i].words)]++
+	}
+	if st.ports != nil {
+		st.ports.add(portsOf(v) & st.ports.mask)
 	}
 	st.priorities[r.Priority]++
 	if st.n == 0 || r.Priority > st.maxPriority {
@@ -150,6 +170,9 @@ func (st *subtable) remove(r *Rule) bool {
 		if set[k]--; set[k] == 0 {
 			delete(set, k)
 		}
+	}
+	if st.ports != nil {
+		st.ports.remove(portsOf(v) & st.ports.mask)
 	}
 	if st.priorities[r.Priority]--; st.priorities[r.Priority] == 0 {
 		delete(st.priorities, r.Priority)
@@ -231,20 +254,38 @@ func (ts *tupleSpace) lookup(flow *mf.Flow, wc *mf.Flow) *Rule {
 		if !st.prefixesMatch(f, wc) {
 			continue
 		}
-		if wc != nil {
-			orWords(wc.Bytes(), st.words)
-		}
+		var found *Rule
 		for _, r := range st.buckets[hashWords(f, st.words)] {
 			if best != nil && !before(r, best) {
 				break
 			}
 			if matchesWords(r.Match.Flow.Bytes(), f, st.words) {
-				best = r
+				found = r
 				break
 			}
 		}
+		if found != nil {
+			best = found
+		}
+		if wc != nil {
+			st.unwildcard(f, wc, found != nil)
+		}
 	}
 	return best
+}
+
+// unwildcard adds to wc the bits of st's mask the lookup of f depended on:
+// all of them, unless no rule was found and a prefix of the ports tells f
+// from every rule.
+func (st *subtable) unwildcard(f *[flowSize]byte, wc *mf.Flow, found bool) {
+	if !found && st.ports != nil {
+		if bits, ok := st.ports.prefix(portsOf(f) & st.ports.mask); ok {
+			orWords(wc.Bytes(), st.ports.early)
+			orPorts(wc.Bytes(), st.ports.mask&^(1<<(32-bits)-1))
+			return
+		}
+	}
+	orWords(wc.Bytes(), st.words)
 }
 
 // prefixesMatch reports whether some rule of st agrees with f up to every

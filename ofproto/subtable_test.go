@@ -54,7 +54,10 @@ func randomShapeRule(rng *rand.Rand, priority uint16) *Rule {
 		if rng.IntN(2) == 0 {
 			m.SetExact(mf.IPProto, 6)
 			if rng.IntN(2) == 0 {
-				m.SetUint(mf.TCPDst, uint64(rng.IntN(4)), []uint64{0xffff, 0xfffc}[rng.IntN(2)])
+				m.SetUint(mf.TCPDst, randomPort(rng), []uint64{0xffff, 0xfffc, 0xff00}[rng.IntN(3)])
+			}
+			if rng.IntN(4) == 0 {
+				m.SetExact(mf.TCPSrc, randomPort(rng))
 			}
 		}
 	}
@@ -64,13 +67,23 @@ func randomShapeRule(rng *rand.Rand, priority uint16) *Rule {
 	return newRule(0, priority, &m, nil)
 }
 
+// randomPort is mostly one of a few small ports, so that flows hit rules,
+// and sometimes any port, so that the port prefixes of misses vary.
+func randomPort(rng *rand.Rand) uint64 {
+	if rng.IntN(3) == 0 {
+		return uint64(rng.IntN(65536))
+	}
+	return uint64(rng.IntN(6))
+}
+
 func randomShapeFlow(rng *rand.Rand) *mf.Flow {
 	var m mf.Match
 	m.SetExact(mf.InPort, uint64(1+rng.IntN(3)))
 	m.SetExact(mf.EthType, []uint64{0x0800, 0x0806}[rng.IntN(2)])
 	m.SetExact(mf.IPv4Src, 0x0a000000|uint64(rng.IntN(4))<<16|uint64(rng.IntN(4))<<8|uint64(rng.IntN(4)))
 	m.SetExact(mf.IPProto, []uint64{6, 17}[rng.IntN(2)])
-	m.SetExact(mf.TCPDst, uint64(rng.IntN(6)))
+	m.SetExact(mf.TCPDst, randomPort(rng))
+	m.SetExact(mf.TCPSrc, randomPort(rng))
 	m.SetExact(mf.Reg0, uint64(rng.IntN(2)))
 	return &m.Flow
 }
@@ -148,6 +161,47 @@ func TestTupleSpaceStagedMask(t *testing.T) {
 	only.SetExact(mf.InPort, 0)
 	if wc != only.Mask {
 		t.Errorf("mask after a metadata miss is %v, want in_port only", &mf.Match{Flow: wc, Mask: wc})
+	}
+}
+
+// A flow the rules' ports rule out gets the port bits up to the first one
+// that differs from every rule's, and the earlier stages: OVS's
+// tcp(dst=22/0xffc0) behind rules for 80 and 443.
+func TestTupleSpacePortPrefix(t *testing.T) {
+	var c classifier
+	for _, port := range []uint64{80, 443} {
+		var m mf.Match
+		m.SetExact(mf.EthType, 0x0800)
+		m.SetExact(mf.IPProto, 6)
+		m.SetExact(mf.TCPDst, port)
+		c.insert(newRule(0, 10, &m, nil))
+	}
+	for _, tc := range []struct {
+		port, mask uint64
+		match      bool
+	}{
+		{22, 0xffc0, false}, // 22 and 80 first differ in bit 9 of 16
+		{81, 0xffff, false}, // 81 differs from 80 in the last bit only
+		{443, 0xffff, true},
+		{32768, 0x8000, false},
+	} {
+		var fm mf.Match
+		fm.SetExact(mf.InPort, 1)
+		fm.SetExact(mf.EthType, 0x0800)
+		fm.SetExact(mf.IPProto, 6)
+		fm.SetExact(mf.TCPSrc, 1234)
+		fm.SetExact(mf.TCPDst, tc.port)
+		var wc mf.Flow
+		if r := c.lookup(&fm.Flow, &wc); (r != nil) != tc.match {
+			t.Errorf("port %d: found %v", tc.port, ruleString(r))
+		}
+		var want mf.Match
+		want.SetExact(mf.EthType, 0)
+		want.SetExact(mf.IPProto, 0)
+		want.SetUint(mf.TCPDst, 0, tc.mask)
+		if wc != want.Mask {
+			t.Errorf("port %d: mask %v, want %v", tc.port, &mf.Match{Flow: wc, Mask: wc}, &mf.Match{Flow: want.Mask, Mask: want.Mask})
+		}
 	}
 }
 

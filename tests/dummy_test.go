@@ -124,7 +124,7 @@ func TestDummyPipeline(t *testing.T) {
 		slices.Sort(lines[1:])
 		return strings.Join(lines, "\n") + "\n"
 	})
-	dummyGoldenKnown(e, "dummy/dpctl-dump-flows.txt", func() string {
+	e.eventuallyGolden("dummy/dpctl-dump-flows.txt", func() string {
 		lines := strings.Split(strings.TrimSpace(e.must("ovs-appctl", "dpctl/dump-flows", "dummy@ovs-dummy")), "\n")
 		for i, l := range lines {
 			lines[i] = sortOutputs(dpctlUsedRE.ReplaceAllString(l, "used:0.0s"))
@@ -140,22 +140,6 @@ func TestDummyPipeline(t *testing.T) {
 		fmt.Fprintf(&traces, "### ofproto/trace %s (exit %d)\n%s%s\n", strings.Join(tr, " "), r.code, r.stdout, r.stderr)
 	}
 	e.golden("dummy/trace.txt", traces.String())
-}
-
-// dummyGoldenKnown is golden for an output where govswitchd knowingly
-// differs from ovs-vswitchd: name holds what OVS prints (checked with
-// -real-ovs), name.govswitchd what govswitchd must print, exactly.
-//
-// dummy/dpctl-dump-flows.txt: OVS's classifier wildcards a TCP port to
-// the prefix that tells it from the table's other ports (tcp(dst=22/0xffc0),
-// which the header-less TCP packet then hits); govswitchd matches the port
-// exactly.
-func dummyGoldenKnown(e *env, name string, produce func() string) {
-	e.t.Helper()
-	if !*realOVS {
-		name += ".govswitchd"
-	}
-	e.eventuallyGolden(name, produce)
 }
 
 // pcapHex prints each frame of a pcap file as a hex line; a missing or
