@@ -53,7 +53,7 @@ type subtable struct {
 	// older subtable first.
 	order uint64
 	// ports is the rules' transport ports under the mask, if it has any
-	// port bits (see portPrefix).
+	// port bits (see portSet).
 	ports *portSet
 }
 

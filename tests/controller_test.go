@@ -177,14 +177,9 @@ func newControllerSwitch(t *testing.T) *env {
 		t.Skip("python3-os-ken not installed (run scripts/install-deps.sh)")
 	}
 	e := newEnv(t)
-	for _, args := range [][]string{
-		{"sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1"},
-		{"sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1"},
-		{"ip", "link", "set", "lo", "up"},
-	} {
-		if r := e.inNS(args[0], args[1:]...); r.code != 0 {
-			t.Fatalf("%s: %s", strings.Join(args, " "), r)
-		}
+	e.disableIPv6()
+	if r := e.inNS("ip", "link", "set", "lo", "up"); r.code != 0 {
+		t.Fatalf("ip link set lo up: %s", r)
 	}
 	for i := 1; i <= 2; i++ {
 		name, peer := fmt.Sprintf("p%d", i), fmt.Sprintf("p%dpeer", i)

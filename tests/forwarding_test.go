@@ -36,14 +36,7 @@ func newHosts(t *testing.T, e *env) *hosts {
 		}
 		t.Cleanup(func() { deleteNetns(ns) })
 	}
-	// The switch's side of the veths must send nothing of its own (IPv6
-	// neighbour discovery and MLD, for seconds after link-up), so that the
-	// hosts receive only what the switch forwards.
-	for _, key := range []string{"all", "default"} {
-		if r := e.inNS("sysctl", "-q", "-w", "net.ipv6.conf."+key+".disable_ipv6=1"); r.code != 0 {
-			t.Fatalf("disable IPv6 in the switch's namespace: %s", r)
-		}
-	}
+	e.disableIPv6()
 	for i, ns := range []string{h.ns1, h.ns2} {
 		port, peer := fmt.Sprintf("p%d", i+1), fmt.Sprintf("p%dpeer", i+1)
 		for _, args := range [][]string{

@@ -276,6 +276,19 @@ func (e *env) inNS(name string, args ...string) result {
 	return e.run("ip", append([]string{"netns", "exec", e.ns, name}, args...)...)
 }
 
+// disableIPv6 turns IPv6 off in the daemon's namespace, for devices made
+// from now on: the switch's own ports then send nothing of their own
+// (neighbour discovery and MLD go on for seconds after link-up), and
+// hosts and counters see only what the switch forwards.
+func (e *env) disableIPv6() {
+	e.t.Helper()
+	for _, key := range []string{"all", "default"} {
+		if r := e.inNS("sysctl", "-q", "-w", "net.ipv6.conf."+key+".disable_ipv6=1"); r.code != 0 {
+			e.t.Fatalf("disable IPv6 in the daemon's namespace: %s", r)
+		}
+	}
+}
+
 // daemonArgs are the options every test starts the daemon with.
 func (e *env) daemonArgs(extra ...string) []string {
 	return append([]string{"-vconsole:off", "-vfile:dbg", "--detach", "--pidfile", "--log-file", "--no-chdir"}, extra...)

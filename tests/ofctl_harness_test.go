@@ -54,11 +54,7 @@ const (
 func newOfctlSwitch(t *testing.T) *env {
 	t.Helper()
 	e := newEnv(t)
-	for _, key := range []string{"net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"} {
-		if r := e.inNS("sysctl", "-q", "-w", key); r.code != 0 {
-			t.Fatalf("sysctl %s: %s", key, r)
-		}
-	}
+	e.disableIPv6()
 	for i := 1; i <= 2; i++ {
 		name, peer := fmt.Sprintf("p%d", i), fmt.Sprintf("p%dpeer", i)
 		for _, args := range [][]string{
