@@ -15,6 +15,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // Reliability scenarios (issue 8): the switch keeps forwarding through
@@ -682,13 +683,18 @@ func TestPacketInRateLimit(t *testing.T) {
 	}
 	// The status is written with the statistics (every 5 s).
 	stats := map[string]int{}
-	e.waitFor("the Controller status to count the flood", func() bool {
-		out := e.must("ovs-vsctl", "get", "controller", "br0", "status")
-		for _, m := range pinStatRE.FindAllStringSubmatch(out, -1) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		status := e.must("ovs-vsctl", "get", "controller", "br0", "status")
+		for _, m := range pinStatRE.FindAllStringSubmatch(status, -1) {
 			stats[m[1]], _ = strconv.Atoi(m[2])
 		}
-		return len(stats) == 4 && stats["backlog"] == 0 && stats["bypassed"]+stats["queued"] == flood
-	})
+		if len(stats) == 4 && stats["backlog"] == 0 && stats["bypassed"]+stats["queued"] == flood {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for the Controller status to count the flood of %d: %s", flood, status)
+		}
+	}
 	t.Logf("packet-in stats: %v, controller received %d", stats, ctl.packetIns())
 	if stats["dropped"] == 0 || stats["bypassed"] < 25 {
 		t.Errorf("packet-in stats of a flood of %d: %v", flood, stats)
