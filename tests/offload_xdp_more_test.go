@@ -450,6 +450,7 @@ func TestConntrackOffloadXDPFTP(t *testing.T) {
 	e.must("ovs-ofctl", "add-flows", "br0", flows)
 
 	out := e.path("huge.bin")
+	_, fwdStart, _ := e.xdpShow()
 	curl := e.command("ip", "netns", "exec", l.client, "curl", "--silent", "--show-error", "--globoff",
 		"--connect-timeout", "2", "--max-time", "60", "--limit-rate", "2M", "--disable-epsv",
 		"ftp://"+algServer+"/huge.bin", "--output", out)
@@ -470,43 +471,38 @@ func TestConntrackOffloadXDPFTP(t *testing.T) {
 	})
 
 	// The data connection (to the pinned passive port) gets into the
-	// kernel; the control connection (port 21) never does.
-	dataPort := fmt.Sprintf("dport=%d", algPasvPort)
-	var dataSeen bool
+	// kernel and the fast path carries most of the file; the control
+	// connection (port 21) never gets there. Judged over the whole
+	// transfer: on a loaded machine the moment the entry is seen can come
+	// late in it.
 	checkControl := func() {
 		_, conns := e.offloadShow()
 		for _, c := range conns {
 			if strings.Contains(c, "dport=21,") || strings.Contains(c, "dport=21)") {
 				t.Errorf("the FTP control connection is offloaded: %s", c)
 			}
-			if strings.Contains(c, dataPort) {
-				dataSeen = true
+		}
+	}
+	deadline := time.After(60 * time.Second)
+wait:
+	for {
+		select {
+		case err := <-curlDone:
+			curlDone <- err
+			if err != nil {
+				t.Fatalf("curl: %v\n%s", err, curlOut.String())
 			}
+			break wait
+		case <-deadline:
+			t.Fatalf("curl did not finish:\n%s", curlOut.String())
+		case <-time.After(100 * time.Millisecond):
+			checkControl()
 		}
 	}
-	e.waitFor("the data connection in the kernel", func() bool {
-		checkControl()
-		k, _, _ := e.xdpShow()
-		return dataSeen && k == 1
-	})
-	rx0, _ := e.userspacePackets()
-	_, fwd0, _ := e.xdpShow()
-	e.waitFor("the fast path to forward the transfer", func() bool {
-		checkControl()
-		_, fwd, _ := e.xdpShow()
-		return fwd > fwd0+1000
-	})
-	if rx1, _ := e.userspacePackets(); rx1 != rx0 {
-		t.Logf("poll threads %d -> %d while the data connection was offloaded (control connection traffic)", rx0, rx1)
-	}
-	select {
-	case err := <-curlDone:
-		curlDone <- err
-		if err != nil {
-			t.Fatalf("curl: %v\n%s", err, curlOut.String())
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatalf("curl did not finish:\n%s", curlOut.String())
+	// The file is about 5,800 full segments; the fast path must have
+	// forwarded most of them.
+	if _, fwd, show := e.xdpShow(); fwd-fwdStart < len(huge)/1448/2 {
+		t.Errorf("the fast path forwarded %d frames of a %d-byte transfer, want most of them\n%s", fwd-fwdStart, len(huge), show)
 	}
 	checkControl()
 	got, err := os.ReadFile(out)
