@@ -178,6 +178,14 @@ func (c *classifier) ordered() []*Rule {
 	return merged
 }
 
+// count is the number of rules. Readers holding only the bridge's read
+// lock use it rather than len(rules), which ordered may be replacing.
+func (c *classifier) count() int {
+	c.sortMu.Lock()
+	defer c.sortMu.Unlock()
+	return len(c.rules)
+}
+
 // position returns r's index in ordered rules, or -1. They are ordered by
 // priority descending, then seq ascending, so a binary search finds it:
 // modifying or deleting one of many rules of a priority stays cheap.

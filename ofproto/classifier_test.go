@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"sync"
 	"testing"
 
 	"github.com/govswitchd/govswitchd/ofp/mf"
@@ -178,6 +179,27 @@ func TestClassifierPosition(t *testing.T) {
 	if got := c.position(testRule(t, 1, 1)); got != -1 {
 		t.Errorf("position of a rule not in the table = %d", got)
 	}
+}
+
+// Readers under the bridge's read lock may put the rules in order while
+// others count them (go test -race).
+func TestClassifierConcurrentReaders(t *testing.T) {
+	var c classifier
+	for i := range 200 {
+		c.insert(testRule(t, uint16(i%7), uint64(i)))
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(2)
+		go func() { defer wg.Done(); c.ordered() }()
+		go func() {
+			defer wg.Done()
+			if n := c.count(); n != 200 {
+				t.Errorf("count = %d, want 200", n)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // Inserts wait in insertion order until a reader needs the rules in order;

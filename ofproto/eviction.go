@@ -84,7 +84,7 @@ func (b *Bridge) ConfigureTables(settings map[uint8]TableSettings) []error {
 	for i := 0; i < numVisibleTables; i++ {
 		t := &b.tables[i]
 		t.limits = limits[uint8(i)]
-		for len(t.cls.rules) > t.capacity() {
+		for t.cls.count() > t.capacity() {
 			v := b.evictionVictim(uint8(i), now)
 			if v == nil {
 				break // what is left cannot be evicted; adds are refused
@@ -106,7 +106,7 @@ func (b *Bridge) ConfigureTables(settings map[uint8]TableSettings) []error {
 // their flow-removed messages. Caller holds mu.
 func (b *Bridge) makeRoom(tid uint8) error {
 	t := &b.tables[tid]
-	if len(t.cls.rules) < t.capacity() {
+	if t.cls.count() < t.capacity() {
 		return nil
 	}
 	v := b.evictionVictim(tid, time.Now())

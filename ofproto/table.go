@@ -75,4 +75,4 @@ func (b *Bridge) removeRules(rules []*Rule) {
 }
 
 // ruleCount is the number of rules in table id. Caller holds mu.
-func (b *Bridge) ruleCount(id int) int { return len(b.tables[id].cls.rules) }
+func (b *Bridge) ruleCount(id int) int { return b.tables[id].cls.count() }
