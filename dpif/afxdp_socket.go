@@ -281,7 +281,7 @@ func (s *xskSocket) kickTx() error {
 		return nil
 	}
 	for range xskTxRingSize/16 + 1 {
-		_, _, errno := unix.Syscall6(unix.SYS_SENDTO, uintptr(s.fd), 0, 0, unix.MSG_DONTWAIT, 0, 0)
+		_, _, errno := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(s.fd), 0, 0, unix.MSG_DONTWAIT, 0, 0)
 		switch errno {
 		case 0:
 			if s.tx.ready() == 0 {

@@ -1,5 +1,11 @@
 package dpif
 
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+)
+
 // EMCEntries is the number of entries of an exact-match cache, as OVS's
 // EM_FLOW_HASH_ENTRIES.
 const EMCEntries = 1 << emcShift
@@ -21,6 +27,43 @@ const (
 type EMC struct {
 	entries [EMCEntries]emcEntry
 	sweep   int // next entry SlowSweep checks
+}
+
+// emcInsertInvProbDefault is OVS's default emc-insert-inv-prob: one megaflow
+// hit in 100 is cached. Caching every hit costs more than it saves when most
+// flows are short (a new 5-tuple per connection): each insert writes a whole
+// key into a cold slot and evicts an entry that was still useful.
+const (
+	emcInsertInvProbDefault = 100
+	emcInsertMinDefault     = math.MaxUint32 / emcInsertInvProbDefault
+)
+
+// setEMCInsertInvProb applies other_config:emc-insert-inv-prob: N caches a
+// hit with probability 1/N, 0 disables the EMC; a value that is missing, not
+// a number or beyond uint32 means the default, as in OVS.
+func (d *Datapath) setEMCInsertInvProb(oc map[string]string) {
+	prob, err := strconv.ParseUint(oc["emc-insert-inv-prob"], 10, 64)
+	if err != nil || prob > math.MaxUint32 {
+		prob = emcInsertInvProbDefault
+	}
+	var minVal uint32
+	if prob != 0 {
+		minVal = uint32(math.MaxUint32 / prob)
+	}
+	if d.emcInsertMin.Swap(minVal) == minVal {
+		return
+	}
+	if minVal == 0 {
+		pmdLog.Info("EMC insertion probability changed to zero")
+	} else {
+		pmdLog.Info("EMC insertion probability changed to 1/%d (~%.2f%%)", prob, 100/float32(prob))
+	}
+}
+
+// emcShouldInsert draws whether a megaflow hit goes into the EMC, given
+// the datapath's emcInsertMin (OVS's emc_probabilistic_insert).
+func emcShouldInsert(minVal uint32) bool {
+	return minVal != 0 && rand.Uint32() <= minVal
 }
 
 type emcEntry struct {

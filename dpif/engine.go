@@ -29,6 +29,11 @@ type engine struct {
 	polling  bool
 	pmdSched // PMD threads (pmd_threads.go)
 
+	// emcInsertMin is other_config:emc-insert-inv-prob as OVS keeps it: a
+	// megaflow hit is cached in the EMC when a random uint32 is at most
+	// this; 0 turns the EMC off (emc.go).
+	emcInsertMin atomic.Uint32
+
 	mainMu sync.Mutex
 	main   *pmd
 
@@ -61,6 +66,7 @@ func (d *Datapath) initEngine() {
 	d.pollers = map[uint32][]*pmd{}
 	d.info = map[*Megaflow]*flowInfo{}
 	d.main = newPMD(d, 0, nil, 0)
+	d.emcInsertMin.Store(emcInsertMinDefault)
 	d.tx.Store(&[]*txPort{})
 }
 

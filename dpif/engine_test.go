@@ -2,6 +2,7 @@ package dpif
 
 import (
 	"bytes"
+	"math"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -78,6 +79,9 @@ func TestConntrackFirewallPipeline(t *testing.T) {
 	d, ports := newTestDP(t, 2)
 	fw := &firewall{}
 	d.SetUpcallHandler(fw)
+	// Every megaflow hit goes into the EMC, so the EMC's counts below are
+	// certain.
+	d.SetOtherConfig(map[string]string{"emc-insert-inv-prob": "1"})
 
 	// A SYN from the outside is tracked, found new, and dropped.
 	inputFrames(d, 2, ckTCP("10.0.0.2", "10.0.0.1", 80, 40001, 0x002, 1, 0, nil))
@@ -345,5 +349,44 @@ func TestExpireIdle(t *testing.T) {
 	}
 	if n := d.ExpireIdle(time.Now().Add(time.Hour), time.Minute); n != 2 || d.Stats().Flows != 0 {
 		t.Fatalf("expired %d, %d left", n, d.Stats().Flows)
+	}
+}
+
+// TestEMCInsertInvProb checks other_config:emc-insert-inv-prob as OVS reads
+// it and what each setting does to one established connection's packets,
+// each sent alone: 1 caches the first hit of each pass, 0 never looks in
+// the EMC, and the default (1/100) caches some hit, but not the first ones.
+func TestEMCInsertInvProb(t *testing.T) {
+	const n = 2000
+	for _, tc := range []struct {
+		prob   string
+		min    uint32
+		lo, hi uint64 // EMC hits expected over 2n passes
+	}{
+		{"1", math.MaxUint32, 2*n - 2, 2*n - 2},
+		{"0", 0, 0, 0},
+		{"", math.MaxUint32 / 100, 1, 2*n - 3},
+		{"100", math.MaxUint32 / 100, 1, 2*n - 3},
+		{"x", math.MaxUint32 / 100, 1, 2*n - 3},
+		{"4294967296", math.MaxUint32 / 100, 1, 2*n - 3},
+	} {
+		t.Run("prob="+tc.prob, func(t *testing.T) {
+			d, _ := newTestDP(t, 2)
+			d.SetUpcallHandler(&firewall{})
+			d.SetOtherConfig(map[string]string{"emc-insert-inv-prob": tc.prob})
+			if got := d.emcInsertMin.Load(); got != tc.min {
+				t.Fatalf("insert min %#x, want %#x", got, tc.min)
+			}
+			inputFrames(d, 1, hsSYN)
+			inputFrames(d, 2, hsSYNACK)
+			inputFrames(d, 1, hsACK)
+			d.main.ctr.emcHits.Store(0)
+			for range n {
+				inputFrames(d, 1, hsData)
+			}
+			if got := d.main.ctr.emcHits.Load(); got < tc.lo || got > tc.hi {
+				t.Fatalf("%d EMC hits, want %d to %d", got, tc.lo, tc.hi)
+			}
+		})
 	}
 }

@@ -96,10 +96,14 @@ func (p *pmd) process(refs []pktRef, depth, cloneDepth int) {
 	n := len(refs)
 	nmiss := 0
 	var emcHits, mfHits uint64
+	emcMin := dp.emcInsertMin.Load()
 	for i, r := range refs {
 		k := &lv.keys[i]
 		r.m.ExtractKey(r.p, k)
-		f := p.emc.Lookup(k, EMCHash(k))
+		var f *Megaflow
+		if emcMin != 0 {
+			f = p.emc.Lookup(k, EMCHash(k))
+		}
 		lv.flows[i] = f
 		if f != nil {
 			emcHits++
@@ -123,13 +127,15 @@ func (p *pmd) process(refs []pktRef, depth, cloneDepth int) {
 				// counted by the flow it installed.
 				f = p.miss(refs[i], k, lv, depth, cloneDepth)
 				lv.flows[i] = nil
-				if f != nil {
+				if f != nil && emcShouldInsert(emcMin) {
 					p.emc.Insert(k, EMCHash(k), f)
 				}
 				continue
 			}
 			lv.flows[i] = f
-			p.emc.Insert(k, EMCHash(k), f)
+			if emcShouldInsert(emcMin) {
+				p.emc.Insert(k, EMCHash(k), f)
+			}
 		}
 	}
 	p.ctr.emcHits.Add(emcHits)

@@ -166,8 +166,9 @@ func isPMDPort(p Port) bool { return p.Type() == "afxdp" }
 
 // SetOtherConfig applies the Open_vSwitch other_config keys the datapath
 // follows: pmd-cpu-mask (moving every polled queue onto the new set of PMD
-// threads) and pmd-maxsleep.
+// threads), pmd-maxsleep and emc-insert-inv-prob.
 func (d *Datapath) SetOtherConfig(oc map[string]string) {
+	d.setEMCInsertInvProb(oc)
 	ms, _ := strconv.ParseUint(oc["pmd-maxsleep"], 10, 64)
 	ms = min(ms, pmdMaxSleepCap)
 	if old := d.maxSleep.Swap(ms); old != ms || !d.configured.Swap(true) {
