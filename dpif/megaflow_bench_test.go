@@ -149,3 +149,36 @@ func BenchmarkFastPath(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEMCMiss looks up keys that are not cached in full EMCs, as every
+// packet of a new connection does. Several EMCs (as several poll
+// goroutines have) make the working set larger than a CPU cache, as a busy
+// switch's is.
+func BenchmarkEMCMiss(b *testing.B) {
+	const nEMC = 16
+	var cls Classifier
+	m := ExactMask()
+	emcs := make([]*EMC, nEMC)
+	for j := range emcs {
+		emcs[j] = new(EMC)
+		for i := range EMCEntries {
+			k := emcKey(j*EMCEntries + i)
+			f, _ := cls.Insert(NewMegaflow(&k, &m, nil))
+			emcs[j].Insert(&k, EMCHash(&k), f)
+		}
+	}
+	misses := make([]FlowKey, 4096)
+	hashes := make([]uint32, len(misses))
+	for i := range misses {
+		misses[i] = emcKey(nEMC*EMCEntries + i)
+		hashes[i] = EMCHash(&misses[i])
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if emcs[i%nEMC].Lookup(&misses[i%len(misses)], hashes[i%len(misses)]) != nil {
+			b.Fatal("hit")
+		}
+		i++
+	}
+}

@@ -30,8 +30,18 @@ func recvmmsg(fd int, hdrs []unix.Mmsghdr, flags int) (int, error) {
 // sendmmsg sends messages from hdrs in order and returns how many went;
 // EINTR is retried.
 func sendmmsg(fd int, hdrs []unix.Mmsghdr) (int, error) {
+	return sendmmsgVia(unix.Syscall6, fd, hdrs)
+}
+
+// rawSendmmsg is sendmmsg for PMD threads (see xskSocket.kickTx).
+func rawSendmmsg(fd int, hdrs []unix.Mmsghdr) (int, error) {
+	return sendmmsgVia(unix.RawSyscall6, fd, hdrs)
+}
+
+func sendmmsgVia(syscall6 func(trap, a1, a2, a3, a4, a5, a6 uintptr) (uintptr, uintptr, unix.Errno),
+	fd int, hdrs []unix.Mmsghdr) (int, error) {
 	for {
-		n, _, e := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(fd),
+		n, _, e := syscall6(unix.SYS_SENDMMSG, uintptr(fd),
 			uintptr(unsafe.Pointer(&hdrs[0])), uintptr(len(hdrs)), unix.MSG_DONTWAIT, 0, 0)
 		runtime.KeepAlive(hdrs)
 		if e == unix.EINTR {
