@@ -152,7 +152,7 @@ func (g *gsoSender) send(name string, b *Batch) (bool, error) {
 	giveUp := false
 	clear(g.failed[:msgs])
 	for ofs := 0; ofs < msgs; {
-		sent, err := rawSendmmsg(g.fd, g.hdrs[ofs:msgs])
+		sent, err := sendmmsg(g.fd, g.hdrs[ofs:msgs])
 		if err == nil && sent == 0 {
 			err = unix.EAGAIN
 		}
