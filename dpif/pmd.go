@@ -199,9 +199,10 @@ const (
 // run is the poll goroutine. While its queue has packets it receives and
 // processes them; when the queue is empty it parks on the Go netpoller until
 // the queue's descriptor is readable. An idle port then costs no thread and
-// no system call, and a busy one makes one receive per batch: spinning on
-// empty receives and sleeping in a blocking poll(2) cost the ports' core a
-// third of its time in system calls and scheduler hand-offs.
+// no system call, and a busy one makes one receive per batch. (Spinning on
+// empty receives, then sleeping in a blocking poll(2), made 195,000 system
+// calls and 19,000 context switches a second on the core of two busy system
+// ports, and cut the connection rate through them by a third.)
 func (p *pmd) run() {
 	defer close(p.done)
 	if p.wait != nil {

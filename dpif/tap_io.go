@@ -55,7 +55,7 @@ func (p *TapPort) Recv(q int, b *Batch) error {
 	for i := 0; i < BatchSize; i++ {
 		start := i * rx.frame
 		frame := rx.buf[start : start+rx.frame : start+rx.frame]
-		n, err := unix.Read(p.fd, frame[Headroom:])
+		n, err := rawRW(unix.SYS_READ, p.fd, frame[Headroom:])
 		if err == unix.EINTR {
 			i--
 			continue
@@ -104,9 +104,9 @@ func (p *TapPort) Send(q int, b *Batch) error {
 	var firstErr error
 	for i := range b.N {
 		d := b.Pkts[i].Data()
-		n, err := unix.Write(p.fd, d)
+		n, err := rawRW(unix.SYS_WRITE, p.fd, d)
 		for err == unix.EINTR {
-			n, err = unix.Write(p.fd, d)
+			n, err = rawRW(unix.SYS_WRITE, p.fd, d)
 		}
 		switch {
 		case err == unix.EIO:
