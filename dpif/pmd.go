@@ -205,11 +205,9 @@ const (
 // ports, and cut the connection rate through them by a third.)
 func (p *pmd) run() {
 	defer close(p.done)
-	if p.wait != nil {
-		defer p.wait.Close()
-	}
 	var rc syscall.RawConn
 	if p.wait != nil {
+		defer p.wait.Close()
 		rc, _ = p.wait.SyscallConn()
 	}
 	stop := []unix.PollFd{{Fd: int32(p.stopFD), Events: unix.POLLIN}}
